@@ -1,0 +1,23 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .aspect_ratio import AspectRatio
+from .error import Error
+from .job import Job
+from .job_list import JobList
+from .job_result import JobResult
+from .job_status import JobStatus
+from .nano_banana_2_request import NanoBanana2Request
+from .resolution import Resolution
+from .style_image import StyleImage
+
+__all__ = (
+    "AspectRatio",
+    "Error",
+    "Job",
+    "JobList",
+    "JobResult",
+    "JobStatus",
+    "NanoBanana2Request",
+    "Resolution",
+    "StyleImage",
+)

@@ -1,0 +1,164 @@
+"""openapi.yaml is a valid OpenAPI 3.1 document that says what Krea's docs say."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import jsonschema
+import pytest
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from referencing.exceptions import Unresolvable
+
+from mock_server import spec
+from tests.spec_lint import unused_components
+
+DOC = spec.document()
+
+
+def test_document_is_valid_openapi_3_1() -> None:
+    assert DOC["openapi"].startswith("3.1")
+    validate(dict(DOC))
+
+
+def test_a_broken_reference_fails_validation() -> None:
+    broken = copy.deepcopy(dict(DOC))
+    broken["paths"]["/jobs/{id}"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ] = {"$ref": "#/components/schemas/NoSuchSchema"}
+    with pytest.raises((OpenAPIValidationError, Unresolvable)):
+        validate(broken)
+
+
+def test_every_component_is_used() -> None:
+    assert unused_components(DOC) == []
+
+
+def test_an_unused_component_is_reported() -> None:
+    extended = copy.deepcopy(dict(DOC))
+    extended["components"]["schemas"]["Orphan"] = {"type": "string"}
+    assert unused_components(extended) == ["#/components/schemas/Orphan"]
+
+
+def test_the_four_operations_have_their_ids() -> None:
+    found = {(op.method, op.path): op.operation_id for op in spec.operations().values()}
+    assert found == {
+        ("POST", "/generate/image/google/nano-banana-2"): "generate_nano_banana_2",
+        ("GET", "/jobs/{id}"): "get_job",
+        ("DELETE", "/jobs/{id}"): "cancel_job",
+        ("GET", "/jobs"): "list_jobs",
+    }
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "statuses"),
+    [
+        ("generate_nano_banana_2", {"200", "400", "401", "402", "429"}),
+        ("get_job", {"200", "401", "404"}),
+        ("cancel_job", {"200", "401", "404"}),
+        ("list_jobs", {"200", "400", "401"}),
+    ],
+)
+def test_documented_responses_are_declared_with_error_bodies(
+    operation_id: str, statuses: set[str]
+) -> None:
+    operation = spec.operation(operation_id)
+    declared = set(operation.definition["responses"])
+    assert statuses <= declared
+    for status in declared - {"200"}:
+        schema = operation.response(int(status))["content"]["application/json"]["schema"]  # type: ignore[index]
+        assert schema["required"] == ["error"]
+        assert schema["properties"]["error"]["type"] == "string"
+
+
+def test_request_schema_states_the_documented_constraints() -> None:
+    body = spec.request_body_schema()
+    props = body["properties"]
+    assert body["required"] == ["prompt"]
+    assert body["additionalProperties"] is False
+    assert props["prompt"]["minLength"] == 3
+    assert len(props["aspect_ratio"]["enum"]) == 13
+    assert props["resolution"]["enum"] == ["1K", "2K", "4K"]
+    assert props["resolution"]["default"] == "1K"
+    assert props["image_urls"]["items"]["format"] == "uri"
+    style = props["style_images"]["items"]
+    assert "strength" in style["required"]
+    assert (
+        style["properties"]["strength"]["minimum"],
+        style["properties"]["strength"]["maximum"],
+    ) == (-2, 2)
+
+
+def test_list_parameters() -> None:
+    params = {p["name"]: p for p in spec.operation("list_jobs").parameters()}
+    assert set(params) == {"cursor", "limit", "types", "status"}
+    limit = params["limit"]["schema"]
+    assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 1000, 100)
+    assert params["cursor"]["schema"]["format"] == "date-time"
+
+
+def test_webhook_callback_and_links() -> None:
+    create = spec.operation("generate_nano_banana_2").definition
+    assert "{$request.header.X-Webhook-URL}" in create["callbacks"]["jobFinished"]
+    links = create["responses"]["200"]["links"]
+    assert {name: link["operationId"] for name, link in links.items()} == {
+        "GetJob": "get_job",
+        "CancelJob": "cancel_job",
+    }
+    assert all(link["parameters"] == {"id": "$response.body#/job_id"} for link in links.values())
+
+
+def test_deprecated_aliases_and_pricing_are_machine_readable() -> None:
+    aliases = {a.alias: (a.replacement, str(a.sunset_date)) for a in spec.deprecated_aliases()}
+    assert aliases == {
+        "imageUrls": ("image_urls", "2026-06-19"),
+        "aspectRatio": ("aspect_ratio", "2026-06-19"),
+        "styleImages": ("style_images", "2026-06-19"),
+    }
+    assert {tier: str(p.usd) for tier, p in spec.pricing().items()} == {
+        "1K": "0.08",
+        "2K": "0.12",
+        "4K": "0.16",
+    }
+
+
+def test_lifecycle_graph_is_over_the_documented_statuses() -> None:
+    graph = spec.lifecycle()
+    assert set(graph.transitions) == set(graph.statuses)
+    assert graph.terminal == {"completed", "failed", "cancelled"}
+    assert all(not graph.transitions[s] for s in graph.terminal)
+    assert graph.user_cancellable == {"queued", "processing"}
+    for targets in graph.transitions.values():
+        assert targets <= set(graph.statuses)
+
+
+def _examples() -> list[tuple[str, dict[str, Any], Any]]:
+    """(where, schema, example) for every media-type example in the document."""
+    found: list[tuple[str, dict[str, Any], Any]] = []
+    for path, path_item in DOC["paths"].items():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            media = [("request", operation.get("requestBody", {}).get("content", {}))]
+            for status, response in operation["responses"].items():
+                resolved = spec.inline_refs(response)
+                media.append((status, resolved.get("content", {})))
+            for where, content in media:
+                for item in content.values():
+                    schema = spec.inline_refs(item["schema"])
+                    examples = [e["value"] for e in item.get("examples", {}).values()]
+                    if "example" in item:
+                        examples.append(item["example"])
+                    found.extend((f"{method} {path} {where}", schema, e) for e in examples)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("where", "schema", "example"), _examples(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_example_validates(where: str, schema: dict[str, Any], example: Any) -> None:
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    assert list(validator.iter_errors(example)) == [], where
