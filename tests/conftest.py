@@ -1,8 +1,40 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import pytest
+
+from mock_server import KreaMock
+from tests.helpers import Api
+
+ApiFactory = Callable[..., Api]
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def connect() -> Iterator[ApiFactory]:
+    """Makes `Api` clients (same arguments as `Api`) and closes them all after the test."""
+    made: list[Api] = []
+
+    def make(*args: Any, **kwargs: Any) -> Api:
+        made.append(Api(*args, **kwargs))
+        return made[-1]
+
+    yield make
+    for api in made:
+        api.close()
+
+
+@pytest.fixture
+def api(krea_mock: KreaMock, connect: ApiFactory) -> Api:
+    return connect(krea_mock.transport())
+
+
+@pytest.fixture
+def other_api(krea_mock: KreaMock, connect: ApiFactory) -> Api:
+    return connect(krea_mock.transport(), token="token-b")

@@ -1,0 +1,90 @@
+"""Checks on one response, each named as the assertion it makes.
+
+Each raises a small failure class carrying what was wrong, so a failing property says which
+rule broke and where.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import httpx
+import jsonschema
+
+from mock_server import spec
+
+FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
+
+
+class ContractViolation(AssertionError):
+    """A response broke a rule of openapi.yaml."""
+
+    def __init__(self, operation_id: str, status: int, problem: str) -> None:
+        super().__init__(f"{operation_id} -> {status}: {problem}")
+        self.operation_id = operation_id
+        self.status = status
+        self.problem = problem
+
+
+class UndocumentedStatus(ContractViolation):
+    """The operation answered with a status code the spec does not list."""
+
+
+class SchemaMismatch(ContractViolation):
+    """The response body does not validate against the documented schema."""
+
+
+class UndocumentedJobStatus(ContractViolation):
+    """A job carries a status outside the documented JobStatus enum."""
+
+
+@functools.cache
+def _validator(operation_id: str, status: int) -> jsonschema.Draft202012Validator | None:
+    response = spec.operation(operation_id).response(status)
+    if response is None:
+        return None
+    schema = response.get("content", {}).get("application/json", {}).get("schema")
+    if schema is None:
+        return None
+    return jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
+
+
+def status_code_is_documented(operation_id: str, status: int) -> None:
+    if spec.operation(operation_id).response(status) is None:
+        raise UndocumentedStatus(operation_id, status, "status code not documented")
+
+
+def body_matches_schema(operation_id: str, status: int, body: Any) -> None:
+    validator = _validator(operation_id, status)
+    if validator is None:
+        return
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path) or "(body)"
+        raise SchemaMismatch(operation_id, status, f"{where}: {errors[0].message}")
+
+
+def job_statuses_are_documented(operation_id: str, status: int, body: Any) -> None:
+    """The open status enum lets clients survive new statuses; servers we test must not
+    invent them."""
+    if status != 200 or not isinstance(body, dict):
+        return
+    jobs = body.get("items", []) if operation_id == "list_jobs" else [body]
+    known = set(spec.enum_values("JobStatus"))
+    for job in jobs:
+        if job.get("status") not in known:
+            raise UndocumentedJobStatus(operation_id, status, f"status {job.get('status')!r}")
+
+
+def response_conforms(operation_id: str, response: httpx.Response) -> Any:
+    """Every check above, for one response; returns the parsed body."""
+    status_code_is_documented(operation_id, response.status_code)
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise SchemaMismatch(operation_id, response.status_code, "body is not JSON") from None
+    body_matches_schema(operation_id, response.status_code, body)
+    job_statuses_are_documented(operation_id, response.status_code, body)
+    return body

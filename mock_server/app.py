@@ -1,0 +1,131 @@
+"""The HTTP door: a bare ASGI application over the same handlers as the respx door.
+
+No framework: the handlers already route from the spec, and every layer between uvicorn and
+them costs requests per second. A background task moves time-driven jobs on and sends due
+webhooks, so request handling never waits on a receiver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import httpx
+
+from mock_server.handlers import MockApi, PayloadTooLarge, error_response
+from mock_server.messages import Request, Response
+from mock_server.webhooks import USER_AGENT
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+TICK_SECONDS = 0.05
+WEBHOOK_TIMEOUT_SECONDS = 5.0
+
+
+class AsgiApp:
+    def __init__(self, api: MockApi) -> None:
+        self.api = api
+        self._background: asyncio.Task[None] | None = None
+        self._deliveries: set[asyncio.Task[int]] = set()
+        self._client: httpx.AsyncClient | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        body = await self._read_body(headers, receive)
+        if body is None:
+            response = error_response(
+                PayloadTooLarge(f"body: larger than the limit of {self.api.max_body_bytes} bytes")
+            )
+        else:
+            request = Request(
+                method=scope["method"],
+                path=scope["path"],
+                query=scope["query_string"].decode("latin-1"),
+                headers=headers,
+                body=body,
+            )
+            response = self.api.handle(request)
+        await _send_response(send, response, head=scope["method"] == "HEAD")
+
+    async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes | None:
+        """The body, or None once it is known to be over the limit (without reading it all)."""
+        limit = self.api.max_body_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return b"".join(chunks)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    # -- lifespan: the background pump --------------------------------------------------------
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self._client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS)
+                self._background = asyncio.create_task(self._pump())
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self._stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _pump(self) -> None:
+        while True:
+            self.api.backend.settle()
+            if self.api.outbox.pending:
+                task = asyncio.create_task(self.api.outbox.deliver_due_async(self._post_webhook))
+                self._deliveries.add(task)
+                task.add_done_callback(self._deliveries.discard)
+            await asyncio.sleep(TICK_SECONDS)
+
+    async def _post_webhook(self, url: str, body: bytes) -> int:
+        assert self._client is not None
+        response = await self._client.post(
+            url,
+            content=body,
+            headers={"content-type": "application/json", "user-agent": USER_AGENT},
+        )
+        return response.status_code
+
+    async def _stop(self) -> None:
+        tasks = [t for t in [self._background, *self._deliveries] if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._client is not None:
+            await self._client.aclose()
+
+
+async def _send_response(send: Send, response: Response, head: bool = False) -> None:
+    raw_headers = [
+        (b"content-type", response.content_type.encode()),
+        (b"content-length", str(len(response.body)).encode()),
+    ]
+    raw_headers.extend((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers)
+    await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": b"" if head else response.body})

@@ -1,0 +1,42 @@
+"""Builds one mock from its options; both doors (respx and HTTP) start from here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from mock_server.backend import Backend, Settings
+from mock_server.clock import Clock
+from mock_server.handlers import MockApi
+from mock_server.lifecycle import Pace, Progression
+from mock_server.webhooks import Outbox, RetryPolicy
+
+DEFAULT_BASE_URL = "https://api.krea.ai"
+
+
+@dataclass(slots=True)
+class MockOptions:
+    """Everything a mock can be configured with; the same names as the server's flags."""
+
+    progression: Progression = Progression.POLL
+    tokens: Sequence[str] | None = None
+    concurrency_limit: int = 8
+    backlog_limit: int = 1000
+    credits_usd: Decimal | None = None
+    step_seconds: float = 0.6
+    webhook_retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+def build(clock: Clock, base_url: str, options: MockOptions) -> MockApi:
+    backend = Backend(
+        clock,
+        Settings(
+            progression=Progression(options.progression),
+            pace=Pace(step_seconds=options.step_seconds),
+            concurrency_limit=options.concurrency_limit,
+            backlog_limit=options.backlog_limit,
+            credits_usd=options.credits_usd,
+        ),
+    )
+    return MockApi(backend, Outbox(clock, options.webhook_retry), base_url, options.tokens)

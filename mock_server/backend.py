@@ -1,0 +1,348 @@
+"""The mock's state: jobs per tenant, their lifecycle, concurrency and credits.
+
+Methods take plain arguments, return plain data and raise the domain errors below; nothing
+here knows about HTTP. Time comes from the injected clock only.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import threading
+import uuid
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from mock_server import spec
+from mock_server.clock import Clock
+from mock_server.lifecycle import (
+    BACKLOGGED,
+    FAILURE_MESSAGES,
+    PATHS,
+    Outcome,
+    Pace,
+    Progression,
+)
+
+ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+class JobNotFound(Exception):
+    """No job with this id belongs to the caller (it may not exist, or be another tenant's)."""
+
+
+class JobNotCancellable(Exception):
+    """The job is in a status from which users cannot cancel."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class InsufficientCredits(Exception):
+    """The tenant's remaining credit does not cover the job."""
+
+    def __init__(self, price: Decimal, remaining: Decimal) -> None:
+        super().__init__(price, remaining)
+        self.price = price
+        self.remaining = remaining
+
+
+class TooManyJobs(Exception):
+    """The tenant is at its concurrency limit and its backlog is full."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class JobRequest:
+    """What the backend needs to know of a validated generation request."""
+
+    resolution: str
+    width: int
+    height: int
+    webhook_url: str | None = None
+    outcome: Outcome = Outcome.COMPLETE
+    failure_reason: str = "moderation"
+    slow: bool = False
+    duplicate_webhook: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class Job:
+    job_id: str
+    tenant: str
+    created_at: datetime
+    request: JobRequest
+    path: tuple[str, ...]
+    pace: Pace
+    status: str
+    step: int  # index into path; -1 while backlogged
+    entered_at: datetime
+    completed_at: datetime | None = None
+    polls: int = 0
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in spec.lifecycle().terminal
+
+    @property
+    def error(self) -> str | None:
+        if self.status != "failed":
+            return None
+        return FAILURE_MESSAGES.get(self.request.failure_reason, FAILURE_MESSAGES["provider"])
+
+
+@dataclass(slots=True)
+class Tenant:
+    jobs: list[Job] = field(default_factory=list)  # creation order, so created_at ascending
+    active: int = 0
+    backlog: deque[Job] = field(default_factory=deque)
+    spent: Decimal = Decimal(0)
+    reserved: Decimal = Decimal(0)
+
+
+@dataclass(slots=True)
+class Settings:
+    progression: Progression = Progression.POLL
+    pace: Pace = field(default_factory=Pace)
+    concurrency_limit: int = 8
+    backlog_limit: int = 1000
+    credits_usd: Decimal | None = None
+
+
+class Backend:
+    def __init__(
+        self,
+        clock: Clock,
+        settings: Settings | None = None,
+        on_finished: Callable[[Job], None] | None = None,
+    ) -> None:
+        self.clock = clock
+        self.settings = settings or Settings()
+        self.on_finished = on_finished
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self._jobs: dict[str, Job] = {}
+            self._tenants: dict[str, Tenant] = {}
+            self._due: list[tuple[datetime, int, Job, int]] = []
+            self._sequence = 0
+            self._last_created: datetime | None = None
+
+    # -- the API's operations ---------------------------------------------------------------
+
+    def create(self, tenant_id: str, request: JobRequest) -> Job:
+        with self.lock:
+            now = self.clock.now()
+            self._settle(now)
+            tenant = self._tenants.setdefault(tenant_id, Tenant())
+            price = spec.pricing()[request.resolution].usd
+            budget = self.settings.credits_usd
+            if budget is not None:
+                remaining = budget - tenant.spent - tenant.reserved
+                if price > remaining:
+                    raise InsufficientCredits(price, max(remaining, Decimal(0)))
+            starts_now = tenant.active < self.settings.concurrency_limit
+            if not starts_now and len(tenant.backlog) >= self.settings.backlog_limit:
+                raise TooManyJobs(self._estimated_wait(tenant))
+            job = Job(
+                job_id=str(uuid.uuid4()),
+                tenant=tenant_id,
+                created_at=self._unique_creation_time(now),
+                request=request,
+                path=PATHS[request.outcome],
+                pace=self.settings.pace.slowed() if request.slow else self.settings.pace,
+                status=BACKLOGGED,
+                step=-1,
+                entered_at=now,
+            )
+            tenant.reserved += price
+            self._jobs[job.job_id] = job
+            tenant.jobs.append(job)
+            if starts_now:
+                self._start(tenant, job, now)
+            else:
+                tenant.backlog.append(job)
+            return job
+
+    def get(self, tenant_id: str, job_id: str) -> Job:
+        """The job as its owner sees it now; under the poll policy, this poll moves it."""
+        with self.lock:
+            now = self.clock.now()
+            self._settle(now)
+            job = self._owned(tenant_id, job_id)
+            if self.settings.progression is Progression.POLL and job.step >= 0:
+                job.polls += 1
+                if job.polls >= job.pace.polls_per_step:
+                    self._step(job, now)
+            return job
+
+    def cancel(self, tenant_id: str, job_id: str) -> Job:
+        with self.lock:
+            now = self.clock.now()
+            self._settle(now)
+            job = self._owned(tenant_id, job_id)
+            if job.status not in spec.lifecycle().user_cancellable:
+                raise JobNotCancellable(job.status)
+            self._finish(job, "cancelled", now)
+            return job
+
+    def list(
+        self,
+        tenant_id: str,
+        *,
+        before: datetime | None,
+        limit: int,
+        status: str | None = None,
+        types: frozenset[str] | None = None,
+    ) -> tuple[list[Job], datetime | None]:
+        """Newest first; the second value is the cursor for the next page, if there is one."""
+        with self.lock:
+            self._settle(self.clock.now())
+            tenant = self._tenants.get(tenant_id)
+            if tenant is None or (types is not None and spec.job_type() not in types):
+                return [], None
+            jobs = tenant.jobs
+            index = len(jobs) if before is None else bisect_left(jobs, before, key=_created)
+            page: list[Job] = []
+            while index > 0:
+                index -= 1
+                job = jobs[index]
+                if status is not None and job.status != status:
+                    continue
+                if len(page) == limit:
+                    return page, page[-1].created_at
+                page.append(job)
+            return page, None
+
+    # -- the control surface ---------------------------------------------------------------
+
+    def advance(self, job_id: str, steps: int = 1) -> Job:
+        """Moves one job on by up to `steps` statuses, whatever the progression policy."""
+        with self.lock:
+            job = self._jobs.get(job_id)
+            if job is None:
+                raise JobNotFound(job_id)
+            now = self.clock.now()
+            for _ in range(steps):
+                if job.step < 0 or not self._step(job, now):
+                    break
+            return job
+
+    def advance_all(self) -> int:
+        """Moves every running job one step; returns how many moved."""
+        with self.lock:
+            now = self.clock.now()
+            running = [j for j in self._jobs.values() if j.step >= 0 and not j.is_terminal]
+            return sum(1 for job in running if self._step(job, now))
+
+    def settle(self) -> None:
+        """Applies every time-policy step that is due by now."""
+        with self.lock:
+            self._settle(self.clock.now())
+
+    def set_progression(self, progression: Progression) -> None:
+        with self.lock:
+            self._settle(self.clock.now())
+            self.settings.progression = progression
+            self._due.clear()
+            if progression is Progression.TIME:
+                for job in self._jobs.values():
+                    if job.step >= 0:
+                        self._schedule(job)
+
+    def find(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _owned(self, tenant_id: str, job_id: str) -> Job:
+        job = self._jobs.get(job_id)
+        if job is None or job.tenant != tenant_id:
+            raise JobNotFound(job_id)
+        return job
+
+    def _unique_creation_time(self, now: datetime) -> datetime:
+        # Cursors are instants, so two jobs must never share one: a frozen clock would
+        # otherwise make pagination skip jobs.
+        last = self._last_created
+        created = now if last is None or now > last else last + ONE_MICROSECOND
+        self._last_created = created
+        return created
+
+    def _start(self, tenant: Tenant, job: Job, at: datetime) -> None:
+        tenant.active += 1
+        job.step = 0
+        job.status = job.path[0]
+        job.entered_at = at
+        job.polls = 0
+        self._schedule(job)
+
+    def _step(self, job: Job, at: datetime) -> bool:
+        if job.is_terminal or job.step + 1 >= len(job.path):
+            return False
+        following = job.path[job.step + 1]
+        if following in spec.lifecycle().terminal:
+            self._finish(job, following, at)
+            return True
+        job.step += 1
+        job.status = following
+        job.entered_at = at
+        job.polls = 0
+        self._schedule(job)
+        return True
+
+    def _finish(self, job: Job, status: str, at: datetime) -> None:
+        tenant = self._tenants[job.tenant]
+        was_running = job.step >= 0
+        if not was_running:
+            tenant.backlog.remove(job)
+        job.status = status
+        job.completed_at = at
+        job.entered_at = at
+        price = spec.pricing()[job.request.resolution].usd
+        tenant.reserved -= price
+        if status == "completed":
+            tenant.spent += price
+        if was_running:
+            tenant.active -= 1
+            if tenant.backlog:
+                self._start(tenant, tenant.backlog.popleft(), at)
+        if self.on_finished is not None:
+            self.on_finished(job)
+
+    def _schedule(self, job: Job) -> None:
+        if self.settings.progression is not Progression.TIME or job.is_terminal:
+            return
+        if job.step + 1 >= len(job.path):
+            return
+        self._sequence += 1
+        due = job.entered_at + timedelta(seconds=job.pace.step_seconds)
+        heapq.heappush(self._due, (due, self._sequence, job, job.step))
+
+    def _settle(self, now: datetime) -> None:
+        due = self._due
+        while due and due[0][0] <= now:
+            at, _, job, step = heapq.heappop(due)
+            if job.step == step and not job.is_terminal:  # else the event is stale
+                self._step(job, at)
+
+    def _estimated_wait(self, tenant: Tenant) -> int:
+        steps = max(len(path) for path in PATHS.values())
+        return max(1, math.ceil(self.settings.pace.step_seconds * steps))
+
+
+def _created(job: Job) -> datetime:
+    return job.created_at

@@ -1,0 +1,89 @@
+"""The control surface for tests: reset, move the clock, change progression, step a job,
+read the webhook log. Over HTTP it lives under `/__mock__/`, apart from the API's paths."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from mock_server.clock import parse_instant
+from mock_server.lifecycle import Progression
+from mock_server.messages import Request, Response, json_response
+from mock_server.validation import InvalidRequest
+
+if TYPE_CHECKING:
+    from mock_server.handlers import MockApi
+
+PREFIX = "/__mock__/"
+
+
+def state(api: MockApi) -> dict[str, Any]:
+    return {
+        "now": api.clock.now().isoformat(),
+        "progression": str(api.backend.settings.progression),
+        "jobs": len(api.backend),
+        "webhooks_pending": api.outbox.pending,
+    }
+
+
+def _body(request: Request) -> dict[str, Any]:
+    if not request.body.strip():
+        return {}
+    try:
+        body = orjson.loads(request.body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequest("body", f"malformed JSON ({exc})") from None
+    if not isinstance(body, dict):
+        raise InvalidRequest("body", "must be a JSON object")
+    return body
+
+
+def _set_clock(api: MockApi, body: dict[str, Any]) -> None:
+    if "now" in body:
+        try:
+            api.clock.set(parse_instant(str(body["now"])))
+        except ValueError:
+            raise InvalidRequest("now", f"{body['now']!r} is not an ISO 8601 instant") from None
+    if "advance_seconds" in body:
+        seconds = body["advance_seconds"]
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise InvalidRequest("advance_seconds", "must be a non-negative number")
+        api.clock.advance(float(seconds))
+    api.backend.settle()
+
+
+def _set_progression(api: MockApi, body: dict[str, Any]) -> None:
+    try:
+        api.backend.set_progression(Progression(str(body.get("policy"))))
+    except ValueError:
+        known = ", ".join(p.value for p in Progression)
+        raise InvalidRequest("policy", f"{body.get('policy')!r} is not one of {known}") from None
+
+
+def handle(api: MockApi, request: Request) -> Response:
+    action = request.path[len(PREFIX) :].strip("/")
+    method = request.method
+    if action == "state" and method == "GET":
+        return json_response(200, state(api))
+    if action == "reset" and method == "POST":
+        api.reset()
+        return json_response(200, state(api))
+    if action == "clock" and method == "POST":
+        _set_clock(api, _body(request))
+        return json_response(200, state(api))
+    if action == "progression" and method == "POST":
+        _set_progression(api, _body(request))
+        return json_response(200, state(api))
+    if action == "webhooks" and method == "GET":
+        return json_response(
+            200,
+            {"pending": api.outbox.pending, "attempts": [a.as_json() for a in api.outbox.log]},
+        )
+    parts = action.split("/")
+    if len(parts) == 3 and parts[0] == "jobs" and parts[2] == "advance" and method == "POST":
+        steps = _body(request).get("steps", 1)
+        if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 100:
+            raise InvalidRequest("steps", "must be a whole number from 1 to 100")
+        return json_response(200, api.job_json(api.backend.advance(parts[1], steps)))
+    return json_response(404, {"error": f"no control action {method} {request.path}"})

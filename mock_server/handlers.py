@@ -1,0 +1,397 @@
+"""The API's handlers, behind both doors: a plain request in, a plain response out.
+
+Routes come from the spec's paths and operationIds. Every domain error is turned into its
+status code in one place (`ERROR_STATUS`), always with an `{"error": ...}` body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import orjson
+
+from mock_server import control, images, spec
+from mock_server.backend import (
+    Backend,
+    InsufficientCredits,
+    Job,
+    JobNotCancellable,
+    JobNotFound,
+    JobRequest,
+    TooManyJobs,
+)
+from mock_server.clock import parse_instant
+from mock_server.deprecations import apply_aliases, blame_alias, deprecation_headers
+from mock_server.messages import JSON, Request, Response, json_response
+from mock_server.scenarios import FlakyCounter, Scenario, parse_prefer
+from mock_server.validation import InvalidRequest, parameters, request_body
+from mock_server.webhooks import Outbox
+
+log = logging.getLogger("mock_server")
+
+CONTROL_PREFIX = control.PREFIX
+RESULTS_PREFIX = "/results/"
+RESULT_PATH = re.compile(r"^/results/(?P<job_id>[0-9a-f-]{36})/(?P<w>\d{1,5})x(?P<h>\d{1,5})\.png$")
+
+
+class Unauthenticated(Exception):
+    """The bearer token is missing, malformed or not accepted."""
+
+
+class PayloadTooLarge(Exception):
+    """The request body is over the documented limit."""
+
+
+class UnsupportedMediaType(Exception):
+    """The request body is not JSON."""
+
+
+class ServiceUnavailable(Exception):
+    """A transient failure the flaky scenario asked for."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("service temporarily unavailable (scenario=flaky)")
+        self.retry_after = retry_after
+
+
+class RouteNotFound(Exception):
+    """No route has this path."""
+
+
+class MethodNotAllowed(Exception):
+    """The path exists, but not with this method."""
+
+    def __init__(self, method: str, path: str, allowed: list[str]) -> None:
+        super().__init__(f"method {method} is not allowed on {path}")
+        self.allowed = allowed
+
+
+ERROR_STATUS: dict[type[Exception], int] = {
+    InvalidRequest: 400,
+    Unauthenticated: 401,
+    InsufficientCredits: 402,
+    JobNotFound: 404,
+    RouteNotFound: 404,
+    MethodNotAllowed: 405,
+    JobNotCancellable: 409,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+    TooManyJobs: 429,
+    ServiceUnavailable: 503,
+}
+
+
+def error_message(exc: Exception) -> str:
+    if isinstance(exc, JobNotFound):
+        return "job not found"
+    if isinstance(exc, JobNotCancellable):
+        graph = spec.lifecycle()
+        allowed = " or ".join(s for s in graph.statuses if s in graph.user_cancellable)
+        return f"job is {exc.status}; only {allowed} jobs can be cancelled"
+    if isinstance(exc, InsufficientCredits):
+        return f"insufficient credits: the job costs ${exc.price}, ${exc.remaining} remaining"
+    if isinstance(exc, TooManyJobs):
+        return "too many concurrent jobs"
+    return str(exc)
+
+
+def error_response(exc: Exception) -> Response:
+    headers = []
+    if isinstance(exc, TooManyJobs | ServiceUnavailable):
+        headers.append(("Retry-After", str(exc.retry_after)))
+    if isinstance(exc, MethodNotAllowed):
+        headers.append(("Allow", ", ".join(exc.allowed)))
+    return json_response(ERROR_STATUS[type(exc)], {"error": error_message(exc)}, headers)
+
+
+def timestamp(instant: datetime) -> str:
+    return instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def cursor_text(instant: datetime) -> str:
+    # Full precision, so that the next page starts exactly after the last job shown.
+    return instant.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """An authenticated call to one operation."""
+
+    request: Request
+    tenant: str
+    path_params: Mapping[str, str]
+    scenario: Scenario
+
+
+Handler = Callable[["MockApi", Call], Response]
+
+
+def _compile(path: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$")
+
+
+class MockApi:
+    """The assembled mock: backend, webhook outbox and the handlers over them."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        outbox: Outbox,
+        base_url: str,
+        tokens: Sequence[str] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.outbox = outbox
+        self.clock = backend.clock
+        self.base_url = base_url.rstrip("/")
+        self.tokens = [t.encode() for t in tokens] if tokens else None
+        self.flaky = FlakyCounter()
+        self.max_body_bytes = spec.max_body_bytes()
+        self.job_type = spec.job_type()
+        self._routes = [
+            (op.method, _compile(op.path), op.operation_id) for op in spec.operations().values()
+        ]
+        backend.on_finished = self._job_finished
+
+    # -- entry point ------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        try:
+            return self._dispatch(request)
+        except tuple(ERROR_STATUS) as exc:
+            return error_response(exc)
+        except Exception:  # a bug in the mock must still answer, and say so in the log
+            log.exception("unhandled error for %s %s", request.method, request.path)
+            return json_response(500, {"error": "internal error in the mock server"})
+
+    def _dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith(CONTROL_PREFIX):
+            return control.handle(self, request)
+        if path.startswith(RESULTS_PREFIX) and request.method in ("GET", "HEAD"):
+            return self._result_image(path)
+        if path == "/openapi.json" and request.method in ("GET", "HEAD"):
+            return Response(200, spec.document_json())
+        allowed = []
+        for method, pattern, operation_id in self._routes:
+            match = pattern.match(path)
+            if match is None:
+                continue
+            if method == request.method:
+                return self._operation(operation_id, request, match.groupdict())
+            allowed.append(method)
+        if allowed:
+            raise MethodNotAllowed(request.method, path, allowed)
+        raise RouteNotFound(f"no route for {path}")
+
+    def _operation(
+        self, operation_id: str, request: Request, path_params: dict[str, str]
+    ) -> Response:
+        tenant = self.authenticate(request.headers.get("authorization"))
+        scenario = parse_prefer(request.headers.get("prefer"))
+        documented = spec.operation(operation_id).definition["responses"]
+        if scenario.flaky_failures and self.flaky.should_fail(
+            (tenant, request.method, request.path), scenario.flaky_failures
+        ):
+            raise ServiceUnavailable(scenario.retry_after)
+        if scenario.code is not None and str(scenario.code) in documented:
+            return self._forced(operation_id, scenario)
+        handler = OPERATIONS[operation_id]
+        response = handler(self, Call(request, tenant, path_params, scenario))
+        if scenario.applied:
+            response.headers.append(("Preference-Applied", scenario.applied))
+        return response
+
+    # -- shared pieces ----------------------------------------------------------------------
+
+    def authenticate(self, header: str | None) -> str:
+        """The caller's tenant id: a digest of the token, so that tokens are never kept as keys."""
+        if not header:
+            raise Unauthenticated("Authorization: a bearer token is required")
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("Authorization: expected 'Bearer <token>'")
+        if self.tokens is not None:
+            supplied = token.encode()
+            accepted = False
+            for known in self.tokens:  # no early exit: the time taken must not tell which matched
+                accepted |= hmac.compare_digest(supplied, known)
+            if not accepted:
+                raise Unauthenticated("Authorization: this token is not accepted")
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def job_json(self, job: Job) -> dict[str, Any]:
+        result: dict[str, Any] | None = None
+        if job.status == "completed":
+            w, h = job.request.width, job.request.height
+            result = {"urls": [f"{self.base_url}{RESULTS_PREFIX}{job.job_id}/{w}x{h}.png"]}
+        elif job.status == "failed":
+            result = {"error": job.error}
+        return {
+            "job_id": job.job_id,
+            "status": job.status,
+            "created_at": timestamp(job.created_at),
+            "completed_at": timestamp(job.completed_at) if job.completed_at else None,
+            "result": result,
+            "type": self.job_type,
+        }
+
+    def _job_finished(self, job: Job) -> None:
+        url = job.request.webhook_url
+        if url:
+            copies = 2 if job.request.duplicate_webhook else 1
+            self.outbox.enqueue(job.job_id, url, orjson.dumps(self.job_json(job)), copies)
+
+    def _forced(self, operation_id: str, scenario: Scenario) -> Response:
+        response = spec.operation(operation_id).response(scenario.code or 500) or {}
+        example = response.get("content", {}).get(JSON, {}).get("example")
+        message = example["error"] if example else response.get("description", "forced error")
+        headers = [("Preference-Applied", f"code={scenario.code}")]
+        if "Retry-After" in response.get("headers", {}):
+            headers.append(("Retry-After", str(scenario.retry_after)))
+        return json_response(scenario.code or 500, {"error": message.strip()}, headers)
+
+    def _result_image(self, path: str) -> Response:
+        match = RESULT_PATH.match(path)
+        if match is None:
+            raise RouteNotFound(f"no result image at {path}")
+        width, height = int(match["w"]), int(match["h"])
+        if not images.is_servable(width, height):
+            raise RouteNotFound(f"no result image of {width}x{height}")
+        return Response(
+            200,
+            images.render_png(width, height),
+            [("Cache-Control", "public, max-age=31536000, immutable")],
+            content_type="image/png",
+        )
+
+    def reset(self) -> None:
+        self.backend.reset()
+        self.outbox.clear()
+        self.flaky.clear()
+
+
+# -- the four operations -------------------------------------------------------------------
+
+
+def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type != JSON and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        shown = media_type or "none"
+        raise UnsupportedMediaType(f"Content-Type: expected application/json, got {shown}")
+    if len(request.body) > max_bytes:
+        raise PayloadTooLarge(f"body: larger than the limit of {max_bytes} bytes")
+    if not request.body.strip():
+        raise InvalidRequest("body", "a JSON object is required")
+    try:
+        body = orjson.loads(request.body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequest("body", f"malformed JSON ({exc})") from None
+    if not isinstance(body, dict):
+        raise InvalidRequest("body", f"must be a JSON object, not {_json_kind(body)}")
+    return body
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+
+
+def check_webhook_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidRequest("X-Webhook-URL", f"{url!r} must be an absolute http or https URL")
+    if parts.username is not None or parts.password is not None:
+        raise InvalidRequest("X-Webhook-URL", "must not carry credentials")
+    return url
+
+
+def create_job(api: MockApi, call: Call) -> Response:
+    request, scenario = call.request, call.scenario
+    body = read_json_object(request, api.max_body_bytes)
+    used = apply_aliases(body, api.clock.now())
+    try:
+        request_body().validate(body)
+    except InvalidRequest as error:
+        raise blame_alias(error, used) from None
+    headers = parameters(spec.CREATE_OPERATION, "header").parse(request.headers)
+    webhook = headers.get("X-Webhook-URL")
+    resolution = body.get("resolution", spec.schema_default("Resolution"))
+    aspect_ratio = body.get("aspect_ratio", "1:1")
+    width, height = images.result_size(
+        aspect_ratio, resolution, body.get("width"), body.get("height")
+    )
+    job = api.backend.create(
+        call.tenant,
+        JobRequest(
+            resolution=resolution,
+            width=width,
+            height=height,
+            webhook_url=check_webhook_url(webhook) if webhook else None,
+            outcome=scenario.outcome,
+            failure_reason=scenario.failure_reason,
+            slow=scenario.slow,
+            duplicate_webhook=scenario.duplicate_webhook,
+        ),
+    )
+    return json_response(200, api.job_json(job), deprecation_headers(used))
+
+
+def get_job(api: MockApi, call: Call) -> Response:
+    return json_response(200, api.job_json(api.backend.get(call.tenant, call.path_params["id"])))
+
+
+def cancel_job(api: MockApi, call: Call) -> Response:
+    job = api.backend.cancel(call.tenant, call.path_params["id"])
+    return json_response(200, api.job_json(job))
+
+
+def list_jobs(api: MockApi, call: Call) -> Response:
+    raw = dict(parse_qsl(call.request.query, keep_blank_values=True))
+    query = parameters("list_jobs", "query").parse(raw)
+    cursor = query.get("cursor")
+    types = query.get("types")
+    jobs, next_cursor = api.backend.list(
+        call.tenant,
+        before=parse_instant(cursor) if cursor else None,
+        limit=query["limit"],
+        status=query.get("status"),
+        types=frozenset(t.strip() for t in types.split(",")) if types else None,
+    )
+    return json_response(
+        200,
+        {
+            "items": [api.job_json(job) for job in jobs],
+            "nextCursor": cursor_text(next_cursor) if next_cursor else None,
+        },
+    )
+
+
+OPERATIONS: dict[str, Handler] = {
+    spec.CREATE_OPERATION: create_job,
+    "get_job": get_job,
+    "cancel_job": cancel_job,
+    "list_jobs": list_jobs,
+}
+
+
+def header_map(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    return {name.lower(): value for name, value in pairs}

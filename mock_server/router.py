@@ -1,0 +1,134 @@
+"""The in-process door: a respx router that answers for the API's base URL.
+
+Any httpx client, the generated client included, sync or async, reaches the mock with no
+network: through respx's global patching while the mock is started, or explicitly through
+`KreaMock.transport()`. Webhooks are sent through the same router, so a test can add a route
+for its receiver and assert on the deliveries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import httpx
+import respx
+
+from mock_server.assembly import DEFAULT_BASE_URL, MockOptions, build
+from mock_server.backend import Job
+from mock_server.clock import Clock, ManualClock, parse_instant
+from mock_server.handlers import MockApi
+from mock_server.lifecycle import Progression
+from mock_server.messages import Request, Response
+from mock_server.webhooks import USER_AGENT, Attempt
+
+
+def to_mock_request(request: httpx.Request) -> Request:
+    return Request(
+        method=request.method,
+        path=request.url.path,
+        query=request.url.query.decode("latin-1"),
+        headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw},
+        body=request.read(),
+    )
+
+
+def to_httpx_response(response: Response) -> httpx.Response:
+    headers = [("content-type", response.content_type), *response.headers]
+    return httpx.Response(response.status, headers=headers, content=response.body)
+
+
+class KreaMock:
+    """A stateful mock of the API for one test: start it, point a client at `base_url`."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        now: datetime | str | None = None,
+        clock: Clock | None = None,
+        **options: Any,
+    ) -> None:
+        start = parse_instant(now) if isinstance(now, str) else now
+        self.clock: Clock = clock if clock is not None else ManualClock(start)
+        self.base_url = base_url.rstrip("/")
+        self.api: MockApi = build(self.clock, self.base_url, MockOptions(**options))
+        self.router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
+        self.api_route = self.router.route(url__startswith=self.base_url + "/").mock(
+            side_effect=self._serve
+        )
+
+    # -- doors ------------------------------------------------------------------------------
+
+    def _serve(self, request: httpx.Request) -> httpx.Response:
+        response = self.api.handle(to_mock_request(request))
+        self.deliver_webhooks()
+        return to_httpx_response(response)
+
+    def transport(self) -> httpx.MockTransport:
+        """A transport for `httpx.Client`/`AsyncClient` (or the generated client's
+        `httpx_args={"transport": ...}`) that reaches this mock without global patching."""
+        return httpx.MockTransport(self.router.handler)
+
+    def start(self) -> KreaMock:
+        self.router.start()
+        return self
+
+    def stop(self) -> None:
+        self.router.stop()
+
+    def __enter__(self) -> KreaMock:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- webhooks ---------------------------------------------------------------------------
+
+    def _send_webhook(self, url: str, body: bytes) -> int:
+        with httpx.Client(transport=self.transport(), timeout=5.0) as client:
+            response = client.post(
+                url,
+                content=body,
+                headers={"content-type": "application/json", "user-agent": USER_AGENT},
+            )
+            return response.status_code
+
+    def deliver_webhooks(self) -> int:
+        """Sends every delivery that is due; returns how many were attempted."""
+        self.api.backend.settle()
+        return self.api.outbox.deliver_due(self._send_webhook)
+
+    @property
+    def webhook_log(self) -> list[Attempt]:
+        return self.api.outbox.log
+
+    # -- control ----------------------------------------------------------------------------
+
+    def advance_clock(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        self.deliver_webhooks()
+
+    def set_now(self, instant: datetime | str) -> None:
+        self.clock.set(parse_instant(instant) if isinstance(instant, str) else instant)
+        self.deliver_webhooks()
+
+    def set_progression(self, progression: Progression | str) -> None:
+        self.api.backend.set_progression(Progression(progression))
+
+    def advance(self, job_id: str, steps: int = 1) -> Job:
+        job = self.api.backend.advance(job_id, steps)
+        self.deliver_webhooks()
+        return job
+
+    def job(self, job_id: str) -> Job | None:
+        return self.api.backend.find(job_id)
+
+    def reset(self) -> None:
+        self.api.reset()

@@ -1,0 +1,98 @@
+"""`krea-mock-server` / `./scripts/server`: the mock over real HTTP, on uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+from decimal import Decimal, InvalidOperation
+
+import uvicorn
+
+from mock_server.app import AsgiApp
+from mock_server.assembly import MockOptions, build
+from mock_server.clock import SystemClock, parse_instant
+from mock_server.lifecycle import Progression
+
+
+def _instant(text: str) -> object:
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date or instant") from None
+
+
+def _usd(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount in USD") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the credit budget cannot be negative")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="krea-mock-server", description="A stateful mock of Krea's Nano Banana 2 API."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one")
+    parser.add_argument("--now", type=_instant, help="start the mock's clock at this instant")
+    parser.add_argument(
+        "--token",
+        action="append",
+        dest="tokens",
+        metavar="TOKEN",
+        help="accept only this bearer token (repeatable); by default any token is accepted",
+    )
+    parser.add_argument(
+        "--progression",
+        choices=[p.value for p in Progression],
+        default=Progression.TIME.value,
+        help="when jobs move on (default: time)",
+    )
+    parser.add_argument("--step-seconds", type=float, default=0.6, help="time per status step")
+    parser.add_argument("--concurrency-limit", type=int, default=8, help="running jobs per token")
+    parser.add_argument("--backlog-limit", type=int, default=1000, help="backlogged jobs per token")
+    parser.add_argument("--credits-usd", type=_usd, help="credit budget per token (default: none)")
+    parser.add_argument("--public-url", help="base URL for result links (default: the bound URL)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    # Bound before uvicorn starts, so that --port 0 can print the port it got.
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        sys.exit(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
+    sock.listen(2048)  # clients that connect before uvicorn runs wait in the backlog
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    url = f"http://{host}:{port}"
+    api = build(
+        SystemClock(args.now),
+        args.public_url or url,
+        MockOptions(
+            progression=Progression(args.progression),
+            tokens=args.tokens,
+            concurrency_limit=args.concurrency_limit,
+            backlog_limit=args.backlog_limit,
+            credits_usd=args.credits_usd,
+            step_seconds=args.step_seconds,
+        ),
+    )
+    config = uvicorn.Config(
+        AsgiApp(api), log_level="warning", access_log=False, lifespan="on", server_header=False
+    )
+    logging.getLogger("mock_server").setLevel(logging.INFO)
+    print(f"Krea mock server listening on {url}", flush=True)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""Webhook deliveries: queued when a job ends, sent later, retried with bounded backoff.
+
+Handling a request only enqueues; sending happens elsewhere (after the response in-process,
+in a background task over HTTP), so a slow or dead receiver never holds up the API.
+Retry times are on the mock's clock, so a test can move time to trigger a retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mock_server.clock import Clock
+
+USER_AGENT = "krea-mock-webhooks/1"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+
+    def delay_after(self, attempt: int) -> timedelta:
+        return timedelta(seconds=min(self.max_delay, self.first_delay * 2 ** (attempt - 1)))
+
+
+@dataclass(slots=True)
+class Delivery:
+    job_id: str
+    url: str
+    body: bytes
+    due: datetime
+    attempt: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One try at delivering a webhook, as the delivery log shows it."""
+
+    job_id: str
+    url: str
+    attempt: int
+    at: datetime
+    status_code: int | None
+    error: str | None
+    delivered: bool
+    final: bool  # no further try will be made
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "job_id": self.job_id,
+            "url": self.url,
+            "attempt": self.attempt,
+            "at": self.at.isoformat(),
+            "status_code": self.status_code,
+            "error": self.error,
+            "delivered": self.delivered,
+            "final": self.final,
+        }
+
+
+SyncSender = Callable[[str, bytes], int]
+AsyncSender = Callable[[str, bytes], Awaitable[int]]
+
+
+class Outbox:
+    def __init__(self, clock: Clock, policy: RetryPolicy | None = None, log_size: int = 1000):
+        self.clock = clock
+        self.policy = policy or RetryPolicy()
+        self._pending: list[Delivery] = []
+        self._log: deque[Attempt] = deque(maxlen=log_size)
+        self._lock = threading.Lock()
+
+    def enqueue(self, job_id: str, url: str, body: bytes, copies: int = 1) -> None:
+        now = self.clock.now()
+        with self._lock:
+            self._pending.extend(Delivery(job_id, url, body, now) for _ in range(copies))
+
+    def take_due(self) -> list[Delivery]:
+        now = self.clock.now()
+        with self._lock:
+            due = [d for d in self._pending if d.due <= now]
+            if due:
+                self._pending = [d for d in self._pending if d.due > now]
+            return due
+
+    def record(self, delivery: Delivery, status_code: int | None, error: str | None) -> None:
+        now = self.clock.now()
+        delivery.attempt += 1
+        delivered = status_code is not None and 200 <= status_code < 300
+        final = delivered or delivery.attempt >= self.policy.max_attempts
+        with self._lock:
+            self._log.append(
+                Attempt(
+                    delivery.job_id,
+                    delivery.url,
+                    delivery.attempt,
+                    now,
+                    status_code,
+                    error,
+                    delivered,
+                    final,
+                )
+            )
+            if not final:
+                delivery.due = now + self.policy.delay_after(delivery.attempt)
+                self._pending.append(delivery)
+
+    def deliver_due(self, send: SyncSender) -> int:
+        due = self.take_due()
+        for delivery in due:
+            try:
+                status: int | None = send(delivery.url, delivery.body)
+                error = None if 200 <= (status or 0) < 300 else f"HTTP {status}"
+            except Exception as exc:  # any failure of the receiver is a failed attempt
+                status, error = None, f"{type(exc).__name__}: {exc}"
+            self.record(delivery, status, error)
+        return len(due)
+
+    async def deliver_due_async(self, send: AsyncSender) -> int:
+        due = self.take_due()
+
+        async def attempt(delivery: Delivery) -> None:
+            try:
+                status: int | None = await send(delivery.url, delivery.body)
+                error = None if 200 <= (status or 0) < 300 else f"HTTP {status}"
+            except Exception as exc:  # any failure of the receiver is a failed attempt
+                status, error = None, f"{type(exc).__name__}: {exc}"
+            self.record(delivery, status, error)
+
+        await asyncio.gather(*(attempt(d) for d in due))
+        return len(due)
+
+    @property
+    def log(self) -> list[Attempt]:
+        with self._lock:
+            return list(self._log)
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pending.clear()
+            self._log.clear()

@@ -1,0 +1,136 @@
+"""The HTTP door: the same mock over real HTTP, as curl or any language would use it."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from PIL import Image
+
+from tests.conftest import ApiFactory
+from tests.helpers import Api
+from tests.servers import mock_server, webhook_receiver
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    with mock_server("--step-seconds", "0.2", "--now", "2026-06-01T00:00:00Z") as url:
+        yield url
+
+
+@pytest.fixture
+def http_api(server_url: str, connect: ApiFactory) -> Api:
+    return connect(base_url=server_url)
+
+
+def test_a_job_completes_within_seconds_of_wall_time(http_api: Api) -> None:
+    job = http_api.create_job(
+        {"prompt": "a lighthouse", "aspect_ratio": "16:9", "resolution": "2K"}
+    )
+    seen = [job["status"]]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        current = http_api.get_job(job["job_id"])
+        if current["status"] != seen[-1]:
+            seen.append(current["status"])
+        if current["completed_at"]:
+            break
+        time.sleep(0.05)
+    assert seen[0] == "queued"
+    assert seen[-1] == "completed"
+    assert len(seen) >= 3  # it passed through several statuses on the way
+    image = http_api.http.get(current["result"]["urls"][0])
+    assert Image.open(io.BytesIO(image.content)).size == (2736, 1536)
+
+
+def test_now_sets_the_clock_so_aliases_are_accepted(http_api: Api) -> None:
+    response = http_api.create({"prompt": "a cat", "aspectRatio": "4:3"})
+    assert response.status_code == 200
+    assert response.headers["Sunset"] == "Fri, 19 Jun 2026 00:00:00 GMT"
+
+
+def test_validation_and_auth_over_http(server_url: str, http_api: Api, connect: ApiFactory) -> None:
+    assert http_api.create({"prompt": "a cat", "seed": 1}).json() == {
+        "error": "seed: unknown field"
+    }
+    assert connect(base_url=server_url, token=None).list_jobs().status_code == 401
+
+
+def test_oversized_body_is_refused_from_its_declared_length(server_url: str) -> None:
+    # Only the headers are sent: the server must answer 413 without waiting for the body.
+    host, port = server_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(
+            b"POST /generate/image/google/nano-banana-2 HTTP/1.1\r\nHost: x\r\n"
+            b"Authorization: Bearer t\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 5000000\r\n\r\n"
+        )
+        reply = sock.recv(4096)
+    assert reply.startswith(b"HTTP/1.1 413")
+
+
+def test_openapi_json_and_control_surface(server_url: str, connect: ApiFactory) -> None:
+    assert httpx.get(f"{server_url}/openapi.json").json()["openapi"].startswith("3.1")
+    state = httpx.get(f"{server_url}/__mock__/state").json()
+    assert state["progression"] == "time"
+    moved = httpx.post(f"{server_url}/__mock__/clock", json={"now": "2026-07-01T00:00:00Z"}).json()
+    assert moved["now"].startswith("2026-07-01T00:00:0")
+    api = connect(base_url=server_url)
+    assert api.create({"prompt": "a cat", "aspectRatio": "4:3"}).status_code == 400
+    httpx.post(f"{server_url}/__mock__/clock", json={"now": "2026-06-01T00:00:00Z"})
+    bad = httpx.post(f"{server_url}/__mock__/progression", json={"policy": "warp"})
+    assert bad.status_code == 400
+    assert "policy" in bad.json()["error"]
+
+
+def test_control_manual_progression_and_advance(server_url: str, connect: ApiFactory) -> None:
+    api = connect(base_url=server_url, token="control-test")
+    httpx.post(f"{server_url}/__mock__/progression", json={"policy": "manual"})
+    try:
+        job_id = api.create_job()["job_id"]
+        time.sleep(0.5)
+        assert api.get_job(job_id)["status"] == "queued"
+        advanced = httpx.post(
+            f"{server_url}/__mock__/jobs/{job_id}/advance", json={"steps": 2}
+        ).json()
+        assert advanced["status"] == "processing"
+    finally:
+        httpx.post(f"{server_url}/__mock__/progression", json={"policy": "time"})
+
+
+def test_configured_tokens_only(connect: ApiFactory) -> None:
+    with mock_server("--token", "alpha", "--token", "beta") as url:
+        assert connect(base_url=url, token="alpha").list_jobs().status_code == 200
+        assert connect(base_url=url, token="gamma").list_jobs().status_code == 401
+
+
+def test_webhook_delivered_over_http(http_api: Api) -> None:
+    with webhook_receiver() as receiver:
+        job_id = http_api.create_job(x_webhook_url=receiver.url)["job_id"]
+        assert receiver.arrived.wait(timeout=10)
+        delivered = json.loads(receiver.bodies[0])
+        assert delivered["job_id"] == job_id
+        assert delivered["status"] == "completed"
+
+
+def test_a_failing_receiver_is_retried_and_never_blocks_requests(
+    server_url: str, connect: ApiFactory
+) -> None:
+    with webhook_receiver(status=500) as receiver:
+        api = connect(base_url=server_url, token="retry-test")
+        api.create_job(x_webhook_url=receiver.url)
+        assert receiver.arrived.wait(timeout=10)
+        started = time.monotonic()
+        assert api.list_jobs().status_code == 200
+        assert time.monotonic() - started < 1.0
+        deadline = time.monotonic() + 10
+        while len(receiver.bodies) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(receiver.bodies) >= 2  # retried after the 1 s backoff
+        log = httpx.get(f"{server_url}/__mock__/webhooks").json()["attempts"]
+        assert any(a["status_code"] == 500 and not a["delivered"] for a in log)

@@ -1,0 +1,141 @@
+"""Requests are validated against openapi.yaml; errors name the field and the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from mock_server import KreaMock
+from tests.conftest import ApiFactory
+from tests.helpers import CREATE_PATH, Api
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"prompt": "a cat", "aspect_ratio": "7:3"}, "aspect_ratio: '7:3' is not one of ['4:1'"),
+        (
+            {"prompt": "a cat", "style_images": [{"url": "https://x.test/a.png", "strength": 5}]},
+            "style_images[0].strength: 5 is greater than the maximum of 2",
+        ),
+        ({"prompt": "a cat", "seed": 1}, "seed: unknown field"),
+        ({"prompt": "ab"}, "prompt: 'ab' is too short"),
+        ({}, "prompt: required field is missing"),
+        ({"prompt": 42}, "prompt: 42 is not of type 'string'"),
+        ({"prompt": "a cat", "resolution": "8K"}, "resolution: '8K' is not one of"),
+        (
+            {"prompt": "a cat", "image_urls": ["not a url"]},
+            "image_urls[0]: 'not a url' is not a 'uri'",
+        ),
+        (
+            {"prompt": "a cat", "style_images": [{"url": "https://x.test/a.png"}]},
+            "style_images[0].strength: required field is missing",
+        ),
+        (
+            {
+                "prompt": "a cat",
+                "style_images": [{"url": "https://x.test/a.png", "strength": 1, "x": 1}],
+            },
+            "style_images[0].x: unknown field",
+        ),
+        ({"prompt": "a cat", "width": 10}, "width: 10 is less than the minimum of 64"),
+        ({"prompt": "a cat", "width": "wide"}, "width: 'wide' is not of type 'number'"),
+    ],
+)
+def test_invalid_body_gets_400_naming_field_and_reason(
+    api: Api, body: object, message: str
+) -> None:
+    response = api.create(body)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_every_problem_is_reported_at_once(api: Api) -> None:
+    error = api.create({"prompt": "ab", "seed": 1, "resolution": "8K"}).json()["error"]
+    for field in ("prompt:", "seed:", "resolution:"):
+        assert field in error
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status", "message"),
+    [
+        (b'{"prompt": "a cat"', "application/json", 400, "body: malformed JSON"),
+        (b"[1, 2]", "application/json", 400, "body: must be a JSON object, not an array"),
+        (b'"a cat"', "application/json", 400, "body: must be a JSON object, not a string"),
+        (b"null", "application/json", 400, "body: must be a JSON object, not null"),
+        (b"", "application/json", 400, "body: a JSON object is required"),
+        (b"\xff\xfe\x00", "application/json", 400, "body: malformed JSON"),
+        (
+            b"prompt=a+cat",
+            "application/x-www-form-urlencoded",
+            415,
+            "Content-Type: expected application/json",
+        ),
+        (b'{"prompt": "a cat"}', "", 415, "Content-Type: expected application/json, got none"),
+    ],
+)
+def test_unreadable_bodies_get_a_clear_4xx(
+    krea_mock: KreaMock,
+    content: bytes,
+    content_type: str,
+    status: int,
+    message: str,
+    connect: ApiFactory,
+) -> None:
+    api = connect(krea_mock.transport())
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = api.http.post(CREATE_PATH, content=content, headers=headers)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+
+
+def test_json_with_charset_is_accepted(api: Api) -> None:
+    response = api.http.post(
+        CREATE_PATH,
+        content=b'{"prompt": "a cat"}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert response.status_code == 200
+
+
+def test_oversized_body_gets_413(api: Api) -> None:
+    response = api.create({"prompt": "a" * (1024 * 1024 + 1)})
+    assert response.status_code == 413
+    assert "1048576 bytes" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"limit": 0}, "limit: 0 is less than the minimum of 1"),
+        ({"limit": 1001}, "limit: 1001 is greater than the maximum of 1000"),
+        ({"limit": "many"}, "limit: 'many' is not of type 'integer'"),
+        ({"status": "done"}, "status: 'done' is not one of"),
+        ({"cursor": "yesterday"}, "cursor: 'yesterday' is not a 'date-time'"),
+        ({"types": ""}, "types: '' should be non-empty"),
+    ],
+)
+def test_bad_list_parameters_get_400(api: Api, params: dict[str, object], message: str) -> None:
+    response = api.list_jobs(**params)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("not a url", "X-Webhook-URL: 'not a url' is not a 'uri'"),
+        ("ftp://hooks.test/x", "must be an absolute http or https URL"),
+        ("https://user:secret@hooks.test/x", "must not carry credentials"),
+    ],
+)
+def test_bad_webhook_url_gets_400(api: Api, url: str, message: str) -> None:
+    response = api.create(x_webhook_url=url)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_unknown_path_and_wrong_method(api: Api) -> None:
+    assert api.http.get("/nope").status_code == 404
+    response = api.http.put("/jobs/3c90c3cc-0d44-4b50-8888-8dd25736052a")
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "DELETE"}
