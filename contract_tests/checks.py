@@ -7,6 +7,7 @@ rule broke and where.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from typing import Any
 
@@ -88,3 +89,41 @@ def response_conforms(operation_id: str, response: httpx.Response) -> Any:
     body_matches_schema(operation_id, response.status_code, body)
     job_statuses_are_documented(operation_id, response.status_code, body)
     return body
+
+
+class LifecycleViolation(AssertionError):
+    """What polling showed of a job breaks the documented lifecycle."""
+
+
+def statuses_follow_the_lifecycle(statuses: list[str], every_step_seen: bool = True) -> None:
+    """Polled statuses, repeats allowed, form a path of the spec's lifecycle graph. A poller
+    that may miss steps (a server moving with time) sees a path of reachable statuses."""
+    graph = spec.lifecycle()
+    follows = graph.allows if every_step_seen else graph.reachable
+    changes = [s for i, s in enumerate(statuses) if i == 0 or s != statuses[i - 1]]
+    if changes and changes[0] not in graph.initial and changes[0] not in graph.transitions:
+        raise LifecycleViolation(f"unknown first status {changes[0]!r}")
+    for before, after in itertools.pairwise(changes):
+        if not follows(before, after):
+            raise LifecycleViolation(f"{before} -> {after} is not in the lifecycle: {changes}")
+
+
+def terminal_statuses_absorb(statuses: list[str]) -> None:
+    terminal = spec.lifecycle().terminal
+    for index, status in enumerate(statuses):
+        if status in terminal and any(s != status for s in statuses[index:]):
+            raise LifecycleViolation(f"left terminal status {status}: {statuses}")
+
+
+def job_fields_match_its_status(job: dict[str, Any]) -> None:
+    """completed_at is set exactly at terminal statuses; result.urls is non-empty exactly
+    when completed; result.error is present exactly when failed."""
+    status = job["status"]
+    terminal = status in spec.lifecycle().terminal
+    if (job.get("completed_at") is not None) != terminal:
+        raise LifecycleViolation(f"completed_at={job.get('completed_at')!r} at status {status}")
+    result = job.get("result") or {}
+    if bool(result.get("urls")) != (status == "completed"):
+        raise LifecycleViolation(f"result.urls={result.get('urls')!r} at status {status}")
+    if ("error" in result and result["error"] is not None) != (status == "failed"):
+        raise LifecycleViolation(f"result.error={result.get('error')!r} at status {status}")

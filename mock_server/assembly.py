@@ -26,6 +26,7 @@ class MockOptions:
     credits_usd: Decimal | None = None
     step_seconds: float = 0.6
     webhook_retry: RetryPolicy = field(default_factory=RetryPolicy)
+    webhook_hosts: Sequence[str] | None = None  # glob patterns; None allows any host
 
 
 def build(clock: Clock, base_url: str, options: MockOptions) -> MockApi:
@@ -39,4 +40,10 @@ def build(clock: Clock, base_url: str, options: MockOptions) -> MockApi:
             credits_usd=options.credits_usd,
         ),
     )
-    return MockApi(backend, Outbox(clock, options.webhook_retry), base_url, options.tokens)
+    return MockApi(
+        backend,
+        Outbox(clock, options.webhook_retry),
+        base_url,
+        options.tokens,
+        options.webhook_hosts,
+    )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from fnmatch import fnmatch
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -147,8 +148,10 @@ class MockApi:
         outbox: Outbox,
         base_url: str,
         tokens: Sequence[str] | None = None,
+        webhook_hosts: Sequence[str] | None = None,
     ) -> None:
         self.backend = backend
+        self.webhook_hosts = [h.lower() for h in webhook_hosts] if webhook_hosts else None
         self.outbox = outbox
         self.clock = backend.clock
         self.base_url = base_url.rstrip("/")
@@ -315,12 +318,17 @@ def _json_kind(value: Any) -> str:
     return "null" if value is None else kinds.get(type(value), type(value).__name__)
 
 
-def check_webhook_url(url: str) -> str:
+def check_webhook_url(url: str, allowed_hosts: Sequence[str] | None) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidRequest("X-Webhook-URL", f"{url!r} must be an absolute http or https URL")
     if parts.username is not None or parts.password is not None:
         raise InvalidRequest("X-Webhook-URL", "must not carry credentials")
+    if allowed_hosts is not None and not any(fnmatch(parts.hostname, p) for p in allowed_hosts):
+        allowed = ", ".join(allowed_hosts)
+        raise InvalidRequest(
+            "X-Webhook-URL", f"host {parts.hostname!r} is not allowed (allowed: {allowed})"
+        )
     return url
 
 
@@ -345,7 +353,7 @@ def create_job(api: MockApi, call: Call) -> Response:
             resolution=resolution,
             width=width,
             height=height,
-            webhook_url=check_webhook_url(webhook) if webhook else None,
+            webhook_url=check_webhook_url(webhook, api.webhook_hosts) if webhook else None,
             outcome=scenario.outcome,
             failure_reason=scenario.failure_reason,
             slow=scenario.slow,

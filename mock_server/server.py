@@ -57,6 +57,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency-limit", type=int, default=8, help="running jobs per token")
     parser.add_argument("--backlog-limit", type=int, default=1000, help="backlogged jobs per token")
     parser.add_argument("--credits-usd", type=_usd, help="credit budget per token (default: none)")
+    parser.add_argument(
+        "--webhook-allow",
+        action="append",
+        dest="webhook_hosts",
+        metavar="HOST",
+        help="deliver webhooks only to hosts matching this glob (repeatable); default: any host",
+    )
     parser.add_argument("--public-url", help="base URL for result links (default: the bound URL)")
     return parser.parse_args(argv)
 
@@ -84,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
             backlog_limit=args.backlog_limit,
             credits_usd=args.credits_usd,
             step_seconds=args.step_seconds,
+            webhook_hosts=args.webhook_hosts,
         ),
     )
     config = uvicorn.Config(

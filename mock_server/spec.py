@@ -183,6 +183,18 @@ class Lifecycle:
     def allows(self, before: str, after: str) -> bool:
         return after in self.transitions.get(before, frozenset())
 
+    def reachable(self, before: str, after: str) -> bool:
+        """`after` can follow `before` through any number of transitions."""
+        seen, frontier = set(), [before]
+        while frontier:
+            for following in self.transitions.get(frontier.pop(), frozenset()):
+                if following == after:
+                    return True
+                if following not in seen:
+                    seen.add(following)
+                    frontier.append(following)
+        return False
+
     def is_path(self, statuses: tuple[str, ...]) -> bool:
         return all(self.allows(a, b) for a, b in itertools.pairwise(statuses))
 

@@ -133,7 +133,10 @@ class ParameterValidator:
             name: SchemaValidator(schema, root=name) for name, schema in self._schemas.items()
         }
         self._lookup = {name.lower(): name for name in self._schemas}
+        # Clients send many headers the spec does not list; an unknown query parameter,
+        # though, is a typo like `statuss=` and should be said so.
         self._case_insensitive = location == "header"
+        self._reject_unknown = location == "query"
 
     def parse(self, raw: Mapping[str, str]) -> dict[str, Any]:
         """Known parameters, typed and checked, with the spec's defaults filled in."""
@@ -141,6 +144,9 @@ class ParameterValidator:
         for key, text in raw.items():
             name = self._lookup.get(key.lower()) if self._case_insensitive else key
             if name is None or name not in self._schemas:
+                if self._reject_unknown:
+                    known = ", ".join(self._schemas)
+                    raise InvalidRequest(key or "''", f"unknown query parameter (known: {known})")
                 continue
             value = coerce_query_value(text, self._schemas[name])
             self._validators[name].validate(value)

@@ -5,8 +5,11 @@ from typing import Any
 
 import pytest
 
+from contract_tests import profiles
 from mock_server import KreaMock
 from tests.helpers import Api
+
+profiles.load()
 
 ApiFactory = Callable[..., Api]
 

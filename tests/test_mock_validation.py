@@ -139,3 +139,12 @@ def test_unknown_path_and_wrong_method(api: Api) -> None:
     response = api.http.put("/jobs/3c90c3cc-0d44-4b50-8888-8dd25736052a")
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) == {"GET", "DELETE"}
+
+
+@pytest.mark.krea_mock(webhook_hosts=["127.0.0.1", "*.hooks.test"])
+def test_webhook_hosts_can_be_restricted(api: Api) -> None:
+    assert api.create(x_webhook_url="https://a.hooks.test/x").status_code == 200
+    assert api.create(x_webhook_url="http://127.0.0.1:9000/x").status_code == 200
+    refused = api.create(x_webhook_url="https://example.com/x")
+    assert refused.status_code == 400
+    assert refused.json()["error"].startswith("X-Webhook-URL: host 'example.com' is not allowed")

@@ -162,3 +162,12 @@ def test_every_example_validates(where: str, schema: dict[str, Any], example: An
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
     assert list(validator.iter_errors(example)) == [], where
+
+
+def test_reachability_follows_the_graph() -> None:
+    graph = spec.lifecycle()
+    assert graph.reachable("queued", "completed")
+    assert graph.reachable("backlogged", "sampling")
+    assert not graph.reachable("completed", "queued")
+    assert not graph.reachable("sampling", "queued")
+    assert not graph.reachable("cancelled", "cancelled")

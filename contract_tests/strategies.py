@@ -1,0 +1,196 @@
+"""Request bodies drawn from openapi.yaml: valid ones, and invalid ones built from its constraints.
+
+Valid bodies come from Schemathesis's generator for the create operation. Invalid ones start
+from a valid body and break exactly one rule the spec states (a type, an enum, a length, a
+range, a format, a required field, no unknown fields), remembering which field they broke, so
+a property can check that the server's error names it.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+
+from mock_server import spec
+from mock_server.validation import field_path
+
+Path = tuple[str | int, ...]
+MISSING = object()
+
+
+@functools.cache
+def _create_operation() -> Any:
+    schema = schemathesis.openapi.from_path(str(spec.spec_path()))
+    return schema[spec.operation(spec.CREATE_OPERATION).path]["POST"]
+
+
+def valid_bodies() -> st.SearchStrategy[dict[str, Any]]:
+    cases: st.SearchStrategy[Any] = _create_operation().as_strategy(
+        generation_mode=GenerationMode.POSITIVE
+    )
+    bodies: st.SearchStrategy[dict[str, Any]] = cases.map(lambda case: case.body)
+    return bodies
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: at `path`, put what `bad_value` draws (or delete the key)."""
+
+    path: Path
+    rule: str
+    bad_value: st.SearchStrategy[Any]
+
+    @property
+    def field(self) -> str:
+        return field_path("", self.path)
+
+    @property
+    def leaf(self) -> str:
+        return str([p for p in self.path if isinstance(p, str)][-1])
+
+
+WRONG_TYPE_VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "string": st.one_of(st.integers(), st.booleans(), st.lists(st.text(), max_size=2)),
+    "number": st.one_of(st.text(max_size=5), st.booleans(), st.none()),
+    "integer": st.one_of(st.text(max_size=5), st.booleans(), st.floats(0.5, 0.9)),
+    "array": st.one_of(
+        st.text(max_size=5), st.integers(), st.dictionaries(st.text(), st.integers(), max_size=1)
+    ),
+    "object": st.one_of(st.text(max_size=5), st.integers(), st.lists(st.integers(), max_size=1)),
+}
+
+
+def _rules_of(schema: dict[str, Any], path: Path) -> list[Violation]:
+    found: list[Violation] = []
+    kind = schema.get("type")
+    if isinstance(kind, str) and kind in WRONG_TYPE_VALUES:
+        found.append(Violation(path, f"not {kind}", WRONG_TYPE_VALUES[kind]))
+    if "enum" in schema:
+        known = set(schema["enum"])
+        found.append(
+            Violation(
+                path,
+                "not in enum",
+                st.text(min_size=1, max_size=6).filter(lambda t: t not in known),
+            )
+        )
+    if "minLength" in schema:
+        found.append(Violation(path, "too short", st.text(max_size=schema["minLength"] - 1)))
+    if "minimum" in schema:
+        low = schema["minimum"]
+        found.append(Violation(path, "below minimum", st.floats(low - 1e6, low, exclude_max=True)))
+    if "maximum" in schema:
+        high = schema["maximum"]
+        found.append(
+            Violation(path, "above maximum", st.floats(high, high + 1e6, exclude_min=True))
+        )
+    if schema.get("format") == "uri":
+        found.append(Violation(path, "not a uri", st.sampled_from(["not a uri", "://x", "x y z"])))
+    if kind == "object":
+        properties = schema.get("properties", {})
+        for name, sub in properties.items():
+            found.extend(_rules_of(sub, (*path, name)))
+        for name in schema.get("required", []):
+            found.append(Violation((*path, name), "required", st.just(MISSING)))
+        if schema.get("additionalProperties") is False:
+            aliases = {a.alias for a in spec.deprecated_aliases()}
+            unknown = st.from_regex(r"\A[a-z][a-z_]{2,10}\Z").filter(
+                lambda n: n not in properties and n not in aliases
+            )
+            found.append(Violation(path, "unknown field", unknown.map(lambda n: (n, 1))))
+    if kind == "array" and isinstance(schema.get("items"), dict):
+        found.extend(_rules_of(schema["items"], (*path, 0)))
+    return found
+
+
+@functools.cache
+def violations() -> tuple[Violation, ...]:
+    # The root's own type is the transport's business (a non-object body), not a field's.
+    return tuple(
+        v for v in _rules_of(spec.request_body_schema(), ()) if v.path or v.rule == "unknown field"
+    )
+
+
+def _item_schema(path: Path) -> dict[str, Any]:
+    node: dict[str, Any] = spec.request_body_schema()
+    for part in path:
+        node = node["items"] if isinstance(part, int) else node["properties"][part]
+    return node
+
+
+def _minimal(schema: dict[str, Any]) -> Any:
+    """A small valid value: what a container on the way to a violation needs to hold."""
+    if schema.get("type") == "object":
+        return {name: _minimal(schema["properties"][name]) for name in schema.get("required", [])}
+    if "enum" in schema:
+        return schema["enum"][0]
+    if schema.get("format") == "uri":
+        return "https://example.com/a.png"
+    if schema.get("type") == "number":
+        return schema.get("minimum", 0)
+    return "x" * schema.get("minLength", 1)
+
+
+def _descend(body: Any, path: Path) -> Any:
+    """The node at `path`, creating minimal valid containers on the way."""
+    node = body
+    for depth, part in enumerate(path):
+        schema = _item_schema(path[: depth + 1])
+        if isinstance(part, int):
+            while len(node) <= part:
+                node.append(_minimal(schema))
+        else:
+            wanted = list if schema.get("type") == "array" else dict
+            if not isinstance(node.get(part), wanted):
+                node[part] = [] if wanted is list else _minimal(schema)
+        node = node[part]
+    return node
+
+
+def _apply(body: dict[str, Any], violation: Violation, bad: Any) -> dict[str, Any]:
+    if violation.rule == "unknown field":
+        name, value = bad
+        _descend(body, violation.path)[name] = value
+        return body
+    if isinstance(violation.path[-1], int):
+        _descend(body, violation.path)  # the item must exist before it can be replaced
+    parent = _descend(body, violation.path[:-1])
+    if bad is MISSING:
+        parent.pop(violation.path[-1], None)
+    else:
+        parent[violation.path[-1]] = bad
+    return body
+
+
+@dataclass(frozen=True)
+class InvalidBody:
+    body: dict[str, Any]
+    violation: Violation
+    unknown_name: str | None  # the made-up field, for "unknown field"
+
+    @property
+    def field(self) -> str:
+        """The field the server's error must name."""
+        if self.unknown_name is not None:
+            return field_path("", (*self.violation.path, self.unknown_name))
+        return self.violation.field
+
+    @property
+    def leaf(self) -> str:
+        return self.unknown_name if self.unknown_name is not None else self.violation.leaf
+
+
+@st.composite
+def invalid_bodies(draw: Callable[[st.SearchStrategy[Any]], Any]) -> InvalidBody:
+    violation = draw(st.sampled_from(violations()))
+    body = copy.deepcopy(draw(valid_bodies()))
+    bad = draw(violation.bad_value)
+    broken = _apply(body, violation, bad)
+    return InvalidBody(broken, violation, bad[0] if violation.rule == "unknown field" else None)

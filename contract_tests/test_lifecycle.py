@@ -1,0 +1,68 @@
+"""Job-status transitions, as any client polling the server sees them."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from contract_tests.checks import (
+    job_fields_match_its_status,
+    statuses_follow_the_lifecycle,
+    terminal_statuses_absorb,
+)
+from contract_tests.target import Target
+from mock_server import spec
+
+GRAPH = spec.lifecycle()
+SCENARIOS = [
+    "",
+    "scenario=fail; reason=moderation",
+    "scenario=fail; reason=timeout",
+    "scenario=slow",
+]
+PROMPT = {"prompt": "A lighthouse on a basalt cliff at dusk"}
+
+
+@given(data=st.data())
+def test_polled_statuses_follow_the_lifecycle_and_fields_match(
+    spending: Target, data: st.DataObject
+) -> None:
+    prefer = data.draw(st.sampled_from(SCENARIOS)) if spending.runs_mock_scenarios else ""
+    with spending.client(spending.fresh_token()) as client:
+        created = client.create(PROMPT, {"Prefer": prefer} if prefer else None)
+        assert created.status_code == 200, created.text
+        job = created.json()
+        seen = [job, *client.poll_until_terminal(job["job_id"])]
+        seen += [client.poll(job["job_id"]) for _ in range(data.draw(st.integers(1, 3)))]
+    statuses = [j["status"] for j in seen]
+    statuses_follow_the_lifecycle(statuses, spending.every_step_seen)
+    terminal_statuses_absorb(statuses)
+    for body in seen:
+        job_fields_match_its_status(body)
+    if "fail" in prefer:
+        assert statuses[-1] == "failed"
+
+
+@given(polls=st.integers(0, 6), stuck=st.booleans())
+def test_cancel_succeeds_exactly_from_queued_or_processing(
+    spending: Target, polls: int, stuck: bool
+) -> None:
+    prefer = {"Prefer": "scenario=stuck"} if stuck and spending.runs_mock_scenarios else None
+    with spending.client(spending.fresh_token()) as client:
+        job = client.create(PROMPT, prefer).json()
+        for _ in range(polls):
+            job = client.poll(job["job_id"])
+        before = job["status"]
+        response = client.cancel(job["job_id"])
+        after = client.poll(job["job_id"])
+    if response.status_code == 200:
+        assert response.json()["status"] == "cancelled"
+        assert after["status"] == "cancelled"
+        job_fields_match_its_status(after)
+    else:
+        assert response.status_code == 409, response.text
+        assert after["status"] != "cancelled"
+    if not spending.live:  # in-process, nothing moves between the last poll and the cancel
+        assert (response.status_code == 200) == (before in GRAPH.user_cancellable), before
+    elif before in GRAPH.terminal:
+        assert response.status_code == 409

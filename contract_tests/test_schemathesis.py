@@ -1,0 +1,95 @@
+"""Schemathesis over openapi.yaml: in-process through ASGI, or live against KREA_BASE_URL.
+
+Every built-in check runs except the ones that contradict documented behaviour (EXCLUDED
+says which and why). The stateful phase follows the spec's OpenAPI links: create, then get
+and cancel the job it returned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from schemathesis import Case, checks
+from schemathesis.config import SchemathesisConfig
+from schemathesis.generation.stateful.state_machine import APIStateMachine
+
+from contract_tests.checks import FORMATS
+from contract_tests.conftest import target_in_use
+from mock_server import AsgiApp, ManualClock, MockOptions, build, spec
+
+TARGET = target_in_use()
+# Webhooks go to a closed loopback port: a fuzzed X-Webhook-URL must never make a server
+# under test send traffic anywhere else.
+WEBHOOK_SINK = "http://127.0.0.1:9/schemathesis"
+
+EXCLUDED = {
+    # "DELETE then GET must be 404": DELETE /jobs/{id} cancels a job, and a cancelled job
+    # stays retrievable; it is not a deletion.
+    checks.use_after_free: "DELETE cancels rather than deletes",
+}
+
+
+def _config() -> SchemathesisConfig:
+    settings: dict[str, Any] = {
+        # Schemathesis owns the token, so it knows when a case deliberately leaves it out.
+        "auth": {"openapi": {"bearerAuth": {"bearer": TARGET.token}}},
+    }
+    if TARGET.live:
+        settings["base-url"] = TARGET.base_url
+    return SchemathesisConfig.from_dict(settings)
+
+
+# Only the suite's token is valid, as on a real server, so that ignored_auth can hold.
+MOCK = (
+    None
+    if TARGET.live
+    else build(
+        ManualClock(), "http://localhost", MockOptions(backlog_limit=10**6, tokens=[TARGET.token])
+    )
+)
+
+
+def _load() -> Any:
+    if MOCK is None:
+        return schemathesis.openapi.from_path(str(spec.spec_path()), config=_config())
+    return schemathesis.openapi.from_asgi("/openapi.json", AsgiApp(MOCK), config=_config())
+
+
+schema = _load()
+
+
+def keep_webhooks_on_loopback(case: Case[Any]) -> None:
+    """A valid generated webhook URL is swapped for the sink; an invalid one is the point of
+    a negative case and is sent as it is (the server must refuse it anyway)."""
+    headers: Any = case.headers
+    url = headers.get("X-Webhook-URL") if headers else None
+    if isinstance(url, str) and FORMATS.conforms(url, "uri"):
+        headers["X-Webhook-URL"] = WEBHOOK_SINK
+
+
+@schema.parametrize()
+def test_every_operation_conforms(case: Case[Any], spending: Any) -> None:
+    keep_webhooks_on_loopback(case)
+    case.call_and_validate(excluded_checks=list(EXCLUDED))
+
+
+class LinkedWorkflow(schema.as_state_machine()):  # type: ignore[misc]
+    def setup(self) -> None:
+        if MOCK is not None:
+            MOCK.reset()  # each run starts alike, so a failure replays exactly
+
+    def before_call(self, case: Case[Any]) -> None:
+        keep_webhooks_on_loopback(case)
+
+    def validate_response(
+        self, response: Any, case: Case[Any], additional_checks: Any = None, **kwargs: Any
+    ) -> None:
+        case.validate_response(
+            response, excluded_checks=list(EXCLUDED), transport_kwargs=kwargs or None
+        )
+
+
+def test_linked_operations_conform(spending: Any) -> None:
+    machine: type[APIStateMachine] = LinkedWorkflow
+    machine.TestCase().runTest()

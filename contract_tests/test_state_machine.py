@@ -1,0 +1,166 @@
+"""A state machine over create, poll, cancel, list and webhook delivery, against a small model.
+
+The model remembers, per tenant, which jobs it created (in order), the last status it saw
+of each, and which ones asked for a webhook. Two tenants act at random; the properties:
+pagination never repeats or skips one of the tenant's jobs, one tenant never sees another's,
+statuses only move along the lifecycle, and every finished job that asked for a webhook got one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
+
+from contract_tests.checks import job_fields_match_its_status
+from contract_tests.target import ContractClient, Target
+from mock_server import spec
+
+GRAPH = spec.lifecycle()
+HOOK = "https://hooks.example.test/contract"
+PROMPT = {"prompt": "A lighthouse on a basalt cliff at dusk"}
+
+
+@dataclass
+class Tenant:
+    client: ContractClient
+    jobs: list[str] = field(default_factory=list)  # creation order
+    last_seen: dict[str, str] = field(default_factory=dict)
+    hooked: set[str] = field(default_factory=set)
+
+
+class JobsMachine(RuleBasedStateMachine):
+    target: Target  # set by the test below
+
+    jobs = Bundle("jobs")
+
+    @initialize()
+    def open_tenants(self) -> None:
+        if self.target.mock is not None:
+            self.target.mock.reset()  # each run starts alike, so a failure replays exactly
+        other = self.target.fresh_token() if not self.target.live else self.target.other_token
+        self.tenants = [
+            Tenant(self.target.client(self.target.fresh_token())),
+            Tenant(self.target.client(other)),
+        ]
+        self.owner: dict[str, int] = {}
+        self.webhooks = (
+            self.target.mock.router.post(HOOK).respond(200) if self.target.mock else None
+        )
+        self.delivered_before = self.webhooks.call_count if self.webhooks else 0
+
+    def teardown(self) -> None:
+        for tenant in getattr(self, "tenants", []):
+            tenant.client.http.close()
+
+    @rule(target=jobs, who=st.sampled_from([0, 1]), hooked=st.booleans())
+    def create(self, who: int, hooked: bool) -> str:
+        tenant = self.tenants[who]
+        headers = {"X-Webhook-URL": HOOK} if hooked and self.webhooks is not None else None
+        response = tenant.client.create(PROMPT, headers)
+        assert response.status_code == 200, response.text
+        job = response.json()
+        assert job["status"] in GRAPH.initial
+        tenant.jobs.append(job["job_id"])
+        tenant.last_seen[job["job_id"]] = job["status"]
+        if headers:
+            tenant.hooked.add(job["job_id"])
+        self.owner[job["job_id"]] = who
+        return str(job["job_id"])
+
+    @rule(job_id=jobs)
+    def poll(self, job_id: str) -> None:
+        tenant = self.tenants[self.owner[job_id]]
+        job = tenant.client.poll(job_id)
+        before = tenant.last_seen[job_id]
+        follows = GRAPH.allows if self.target.every_step_seen else GRAPH.reachable
+        # A backlogged job may have been promoted to queued unseen, when another job ended.
+        unseen_promotion = before == "backlogged" and GRAPH.reachable(before, job["status"])
+        assert job["status"] == before or follows(before, job["status"]) or unseen_promotion, (
+            before,
+            job["status"],
+        )
+        job_fields_match_its_status(job)
+        tenant.last_seen[job_id] = job["status"]
+
+    @rule(job_id=jobs)
+    def cancel(self, job_id: str) -> None:
+        tenant = self.tenants[self.owner[job_id]]
+        before = tenant.last_seen[job_id]
+        response = tenant.client.cancel(job_id)
+        if response.status_code == 200:
+            assert response.json()["status"] == "cancelled"
+            tenant.last_seen[job_id] = "cancelled"
+        else:
+            assert response.status_code == 409, response.text
+        if not self.target.live and before != "backlogged":
+            assert (response.status_code == 200) == (before in GRAPH.user_cancellable), before
+
+    @rule(job_id=jobs)
+    def other_tenant_cannot_touch(self, job_id: str) -> None:
+        stranger = self.tenants[1 - self.owner[job_id]]
+        assert stranger.client.get(job_id).status_code == 404
+        assert stranger.client.cancel(job_id).status_code == 404
+
+    @rule(who=st.sampled_from([0, 1]), limit=st.integers(1, 4), arrivals=st.booleans())
+    def list_every_page(self, who: int, limit: int, arrivals: bool) -> None:
+        tenant = self.tenants[who]
+        listed: list[str] = []
+        cursor = None
+        known_before = list(tenant.jobs)
+        # A server whose cursor never ends would hang the suite: no honest listing of n jobs
+        # needs more than n + 2 pages (one job may arrive while paging).
+        for _ in range(len(known_before) + 3 if not self.target.live else 10_000):
+            params: dict[str, object] = {"limit": limit}
+            if cursor:
+                params["cursor"] = cursor
+            body = tenant.client.list_jobs(**params).json()
+            assert len(body["items"]) <= limit
+            listed += [item["job_id"] for item in body["items"]]
+            if arrivals and cursor is None:
+                self.create(who, hooked=False)  # a job arriving mid-pagination must not disturb it
+            cursor = body.get("nextCursor", body.get("next_cursor"))
+            if cursor is None:
+                break
+        else:
+            raise AssertionError(f"pagination did not end after {len(listed)} listed jobs")
+        assert len(listed) == len(set(listed)), "a job was listed twice"
+        others = {j for t in self.tenants if t is not tenant for j in t.jobs}
+        assert not others & set(listed), "another tenant's job was listed"
+        mine = [j for j in listed if j in set(known_before)]
+        assert (
+            mine == known_before[::-1]
+            if not self.target.live
+            else mine == [j for j in known_before[::-1] if j in set(listed)]
+        ), "pagination skipped or reordered the tenant's jobs"
+        if not self.target.live:  # the tenant is fresh: its listing is exactly its own jobs
+            assert set(known_before) <= set(listed), "pagination skipped a job"
+            assert set(listed) <= set(tenant.jobs), "a job that is not the tenant's was listed"
+
+    @invariant()
+    def finished_jobs_with_webhooks_were_delivered(self) -> None:
+        if self.webhooks is None or not hasattr(self, "tenants"):
+            return
+        delivered: dict[str, set[str]] = {}
+        for call in list(self.webhooks.calls)[self.delivered_before :]:
+            payload = json.loads(call.request.content)
+            delivered.setdefault(payload["job_id"], set()).add(payload["status"])
+        for tenant in self.tenants:
+            for job_id in tenant.hooked:
+                status = tenant.last_seen[job_id]
+                if status in GRAPH.terminal:
+                    assert status in delivered.get(job_id, set()), (
+                        f"no webhook for {job_id} ({status})"
+                    )
+            for job_id in delivered:
+                assert job_id in self.owner, "a webhook was sent for a job nobody here created"
+
+
+def test_jobs_state_machine(spending: Target) -> None:
+    if spending.live and not spending.other_token:
+        pytest.skip("the isolation properties need a second tenant: set KREA_API_TOKEN_OTHER")
+    machine: type[JobsMachine] = type("BoundJobsMachine", (JobsMachine,), {"target": spending})
+    machine.TestCase().runTest()

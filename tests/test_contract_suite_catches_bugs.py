@@ -1,0 +1,178 @@
+"""The contract suite is worth its name: each property fails against a mock that breaks its rule.
+
+Every mutant below patches one documented behaviour out of a fresh in-process mock; the
+matching property from contract_tests/ is run against it and must fail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import Phase, settings
+
+from contract_tests import test_lifecycle, test_requests, test_state_machine, test_sunset
+from contract_tests.target import Target
+from mock_server import KreaMock, backend, handlers, lifecycle, spec, validation
+
+NO_SHRINK = "mutants"
+settings.register_profile(
+    NO_SHRINK, parent=settings.default, phases=[Phase.explicit, Phase.generate]
+)
+
+
+@pytest.fixture
+def fresh_target() -> Target:
+    mock = KreaMock(backlog_limit=100_000)
+    return Target(
+        description="a mutant mock",
+        base_url=mock.base_url,
+        token="mutant-a",
+        other_token="mutant-b",
+        transport=mock.transport(),
+        mock=mock,
+    )
+
+
+def must_fail(prop: Callable[..., None], **kwargs: Any) -> None:
+    # Finding the failure is the point here; shrinking it to a minimal example is not.
+    current = settings.default
+    settings.load_profile(NO_SHRINK)
+    try:
+        with pytest.raises((AssertionError, ExceptionGroup)):
+            prop(**kwargs)
+    finally:
+        settings.register_profile("restored", current)
+        settings.load_profile("restored")
+
+
+def test_the_unbroken_mock_passes_what_the_mutants_fail(fresh_target: Target) -> None:
+    # The baseline: without a patch, the same calls succeed.
+    test_requests.test_invalid_input_gets_400_naming_the_field(spending=fresh_target)
+    test_lifecycle.test_polled_statuses_follow_the_lifecycle_and_fields_match(spending=fresh_target)
+    test_lifecycle.test_cancel_succeeds_exactly_from_queued_or_processing(spending=fresh_target)
+    test_state_machine.test_jobs_state_machine(spending=fresh_target)
+    test_sunset.test_aliases_are_accepted_before_the_sunset_and_refused_from_it(
+        in_process=fresh_target
+    )
+
+
+def test_accepting_invalid_bodies_is_caught(
+    fresh_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(validation.SchemaValidator, "validate", lambda self, instance: None)
+    must_fail(test_requests.test_invalid_input_gets_400_naming_the_field, spending=fresh_target)
+
+
+def test_an_error_not_naming_the_field_is_caught(
+    fresh_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vague = validation.InvalidRequest("body", "is invalid")
+    monkeypatch.setattr(validation.SchemaValidator, "problems", lambda self, instance: [vague])
+    must_fail(test_requests.test_invalid_input_gets_400_naming_the_field, spending=fresh_target)
+
+
+def test_refusing_valid_bodies_is_caught(
+    fresh_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: backend.Backend, tenant: str, request: backend.JobRequest) -> backend.Job:
+        raise backend.TooManyJobs(1)
+
+    monkeypatch.setattr(backend.Backend, "create", refuse)
+    must_fail(
+        test_requests.test_valid_input_is_sent_as_the_spec_says_and_accepted, spending=fresh_target
+    )
+
+
+def test_a_transition_outside_the_graph_is_caught(
+    fresh_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(lifecycle.PATHS, lifecycle.Outcome.COMPLETE, ("queued", "completed"))
+    must_fail(
+        test_lifecycle.test_polled_statuses_follow_the_lifecycle_and_fields_match,
+        spending=fresh_target,
+    )
+
+
+def test_a_completed_job_without_urls_is_caught(
+    fresh_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = handlers.MockApi.job_json
+
+    def without_urls(self: handlers.MockApi, job: backend.Job) -> dict[str, Any]:
+        body = original(self, job)
+        if body["status"] == "completed":
+            body["result"] = {}
+        return body
+
+    monkeypatch.setattr(handlers.MockApi, "job_json", without_urls)
+    must_fail(
+        test_lifecycle.test_polled_statuses_follow_the_lifecycle_and_fields_match,
+        spending=fresh_target,
+    )
+
+
+def test_cancelling_from_any_status_is_caught(
+    fresh_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = spec.lifecycle()
+    lax = dataclasses.replace(graph, user_cancellable=frozenset(graph.statuses))
+    monkeypatch.setattr(spec, "lifecycle", lambda: lax)
+    must_fail(
+        test_lifecycle.test_cancel_succeeds_exactly_from_queued_or_processing, spending=fresh_target
+    )
+
+
+def test_listing_other_tenants_jobs_is_caught(
+    fresh_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = backend.Backend.list
+
+    def everyone(self: backend.Backend, tenant_id: str, **kwargs: Any) -> Any:
+        pages = [original(self, t, **kwargs) for t in list(self._tenants)]
+        return [job for page, _ in pages for job in page], None
+
+    monkeypatch.setattr(backend.Backend, "list", everyone)
+    must_fail(test_state_machine.test_jobs_state_machine, spending=fresh_target)
+
+
+def test_pages_that_repeat_a_job_are_caught(
+    fresh_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cursor one microsecond late makes the next page start with the job that ended this one.
+    def late(instant: datetime) -> str:
+        return (instant + backend.ONE_MICROSECOND).isoformat()
+
+    monkeypatch.setattr(handlers, "cursor_text", late)
+    must_fail(test_state_machine.test_jobs_state_machine, spending=fresh_target)
+
+
+def test_a_missing_webhook_is_caught(fresh_target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert fresh_target.mock is not None
+    monkeypatch.setattr(fresh_target.mock.api.backend, "on_finished", lambda job: None)
+    must_fail(test_state_machine.test_jobs_state_machine, spending=fresh_target)
+
+
+def test_aliases_that_never_sunset_are_caught(
+    fresh_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forever = datetime(9999, 1, 1, tzinfo=UTC)
+    eternal = tuple(dataclasses.replace(a, sunset=forever) for a in spec.deprecated_aliases())
+    monkeypatch.setattr(spec, "deprecated_aliases", lambda: eternal)
+    must_fail(
+        test_sunset.test_aliases_are_accepted_before_the_sunset_and_refused_from_it,
+        in_process=fresh_target,
+    )
+
+
+def test_a_nonconforming_response_is_caught(
+    fresh_target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handlers, "timestamp", lambda instant: "yesterday")
+    must_fail(
+        test_lifecycle.test_polled_statuses_follow_the_lifecycle_and_fields_match,
+        spending=fresh_target,
+    )
