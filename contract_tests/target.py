@@ -116,6 +116,7 @@ class ContractClient:
         response = self.get(job_id)
         assert response.status_code == 200, response.text
         job: dict[str, Any] = response.json()
+        assert job["job_id"] == job_id, f"asked for job {job_id}, got {job['job_id']}"
         return job
 
     def poll_until_terminal(self, job_id: str) -> list[dict[str, Any]]:
