@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import jsonschema
 
-from mock_server import spec
+from krea_nano_banana import spec
 
 FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
 

@@ -18,7 +18,7 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from mock_server import spec
+from krea_nano_banana import spec
 from mock_server.validation import field_path
 
 Path = tuple[str | int, ...]

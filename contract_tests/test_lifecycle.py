@@ -11,7 +11,7 @@ from contract_tests.checks import (
     terminal_statuses_absorb,
 )
 from contract_tests.target import Target
-from mock_server import spec
+from krea_nano_banana import spec
 
 GRAPH = spec.lifecycle()
 SCENARIOS = [

@@ -13,7 +13,7 @@ from krea_api_client.models import NanoBanana2Request
 from contract_tests.checks import response_conforms
 from contract_tests.strategies import InvalidBody, invalid_bodies, valid_bodies
 from contract_tests.target import Target
-from mock_server import spec
+from krea_nano_banana import spec
 from mock_server.validation import request_body
 
 

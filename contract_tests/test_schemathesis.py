@@ -16,7 +16,8 @@ from schemathesis.generation.stateful.state_machine import APIStateMachine
 
 from contract_tests.checks import FORMATS
 from contract_tests.conftest import target_in_use
-from mock_server import AsgiApp, ManualClock, MockOptions, build, spec
+from krea_nano_banana import spec
+from mock_server import AsgiApp, ManualClock, MockOptions, build
 
 TARGET = target_in_use()
 # Webhooks go to a closed loopback port: a fuzzed X-Webhook-URL must never make a server

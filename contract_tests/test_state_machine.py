@@ -17,7 +17,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from contract_tests.checks import job_fields_match_its_status
 from contract_tests.target import ContractClient, Target
-from mock_server import spec
+from krea_nano_banana import spec
 
 GRAPH = spec.lifecycle()
 HOOK = "https://hooks.example.test/contract"

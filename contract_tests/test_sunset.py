@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contract_tests.target import Target
-from mock_server import spec
+from krea_nano_banana import spec
 
 ALIASES = spec.deprecated_aliases()
 VALUES = {"imageUrls": ["https://example.com/a.png"], "aspectRatio": "16:9"}

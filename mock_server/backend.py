@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from mock_server import spec
+from krea_nano_banana import spec
 from mock_server.clock import Clock
 from mock_server.lifecycle import (
     BACKLOGGED,

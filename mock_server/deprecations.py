@@ -11,7 +11,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
 
-from mock_server import spec
+from krea_nano_banana import spec
 from mock_server.validation import InvalidRequest
 
 

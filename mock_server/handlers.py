@@ -19,7 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
-from mock_server import control, images, spec
+from krea_nano_banana import spec
+from mock_server import control, images
 from mock_server.backend import (
     Backend,
     InsufficientCredits,

@@ -13,7 +13,7 @@ import math
 
 from PIL import Image
 
-from mock_server import spec
+from krea_nano_banana import spec
 
 TIER_EDGE = {"1K": 1024, "2K": 2048, "4K": 4096}
 ALIGN = 16

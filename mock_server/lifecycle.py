@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mock_server import spec
+from krea_nano_banana import spec
 
 
 class Progression(StrEnum):

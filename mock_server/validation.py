@@ -16,7 +16,7 @@ import fastjsonschema
 import jsonschema
 from jsonschema.exceptions import ValidationError, relevance
 
-from mock_server import spec
+from krea_nano_banana import spec
 
 FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
 CHECKED_FORMATS = ("uri", "date-time", "uuid")

@@ -16,7 +16,8 @@ from hypothesis import Phase, settings
 
 from contract_tests import test_lifecycle, test_requests, test_state_machine, test_sunset
 from contract_tests.target import Target
-from mock_server import KreaMock, backend, handlers, lifecycle, spec, validation
+from krea_nano_banana import spec
+from mock_server import KreaMock, backend, handlers, lifecycle, validation
 
 NO_SHRINK = "mutants"
 settings.register_profile(

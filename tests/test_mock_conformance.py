@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from contract_tests.checks import ContractViolation, response_conforms
-from mock_server import KreaMock, spec
+from krea_nano_banana import spec
+from mock_server import KreaMock
 from tests.conftest import ApiFactory
 from tests.helpers import CREATE_PATH
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server import KreaMock, spec
+from krea_nano_banana import spec
+from mock_server import KreaMock
 from tests.helpers import Api
 
 STYLE = [{"url": "https://x.test/s.png", "strength": 0.5}]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from mock_server import images, spec
+from krea_nano_banana import spec
+from mock_server import images
 from tests.helpers import Api
 
 

@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from referencing.exceptions import Unresolvable
 
-from mock_server import spec
+from krea_nano_banana import spec
 from tests.spec_lint import unused_components
 
 DOC = spec.document()

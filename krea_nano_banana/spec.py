@@ -1,7 +1,8 @@
-"""openapi.yaml, loaded once, and the read-only views of it that the mock and the tests use.
+"""openapi.yaml, loaded once, and the read-only views of it that the SDK, the mock and the
+tests use.
 
-Everything the mock knows about the API (enums, constraints, deprecated aliases, pricing, the
-lifecycle graph, paths) comes from here, so a change to the spec is a change to the mock.
+Everything they know about the API beyond the generated code (deprecated aliases, pricing, the
+lifecycle graph, constraints, paths) comes from here, so a change to the spec changes them all.
 """
 
 from __future__ import annotations

@@ -1,0 +1,452 @@
+"""`Krea` and `AsyncKrea`: the generated client, made pleasant.
+
+Both build the same plans from `operations` and differ only in how they carry out an effect:
+blocking, or awaiting. Configuration comes from arguments, else `KREA_API_TOKEN` and
+`KREA_BASE_URL`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+import httpx
+from krea_api_client import AuthenticatedClient
+from krea_api_client.api.images import generate_nano_banana_2
+from krea_api_client.api.jobs import cancel_job, get_job, list_jobs
+from krea_api_client.models import (
+    AspectRatio,
+    Job,
+    JobList,
+    JobStatus,
+    NanoBanana2Request,
+    Resolution,
+    StyleImage,
+)
+from krea_api_client.types import UNSET
+
+from krea_nano_banana import operations
+from krea_nano_banana.deprecations import warn_on_aliases
+from krea_nano_banana.errors import KreaError
+from krea_nano_banana.operations import Call, Now, Plan, Sleep
+from krea_nano_banana.polling import PollSchedule
+from krea_nano_banana.retries import RetryPolicy
+
+DEFAULT_BASE_URL = "https://api.krea.ai"
+DEFAULT_WAIT_TIMEOUT = 600.0
+T = TypeVar("T")
+JobRef = Job | UUID | str
+
+
+class _Common:
+    """Configuration and the typed plans shared by both clients."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        poll: PollSchedule | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        token = token or os.environ.get("KREA_API_TOKEN")
+        if not token:
+            raise KreaError("no API token: pass token=... or set KREA_API_TOKEN")
+        self.token = token
+        self.base_url = (base_url or os.environ.get("KREA_BASE_URL") or DEFAULT_BASE_URL).rstrip(
+            "/"
+        )
+        self.timeout = httpx.Timeout(timeout)
+        self.retry = retry or RetryPolicy()
+        self.poll = poll or PollSchedule()
+        self.default_headers = dict(default_headers or {})
+        self.api = AuthenticatedClient(
+            base_url=self.base_url,
+            token=self.token,
+            timeout=self.timeout,
+            headers=self.default_headers,
+            httpx_args={"transport": transport} if transport is not None else {},
+        )
+
+    def _generate_plan(
+        self,
+        prompt: str,
+        *,
+        aspect_ratio: AspectRatio | None,
+        resolution: Resolution | None,
+        width: float | None,
+        height: float | None,
+        image_urls: Sequence[str] | None,
+        style_images: Sequence[StyleImage] | None,
+        webhook_url: str | None,
+        extra_body: Mapping[str, Any] | None,
+    ) -> Plan[Job]:
+        body = NanoBanana2Request(
+            prompt=prompt,
+            aspect_ratio=aspect_ratio if aspect_ratio is not None else UNSET,
+            resolution=resolution if resolution is not None else UNSET,
+            width=width if width is not None else UNSET,
+            height=height if height is not None else UNSET,
+            image_urls=list(image_urls) if image_urls is not None else UNSET,
+            style_images=list(style_images) if style_images is not None else UNSET,
+        )
+        if extra_body:
+            warn_on_aliases(extra_body, stacklevel=4)
+        return operations.call(
+            generate_nano_banana_2,
+            Job,
+            self.retry,
+            creates=True,
+            extra_body=extra_body,
+            body=body,
+            x_webhook_url=webhook_url if webhook_url is not None else UNSET,
+        )
+
+    def _page_plan(
+        self, cursor: Any, limit: int, status: JobStatus | None, types: Sequence[str] | None
+    ) -> Plan[JobList]:
+        return operations.call(
+            list_jobs,
+            JobList,
+            self.retry,
+            cursor=cursor if cursor is not None else UNSET,
+            limit=limit,
+            status=status if status is not None else UNSET,
+            types=",".join(types) if types else UNSET,
+        )
+
+    def _wait_plan(
+        self,
+        job: JobRef,
+        timeout: float,
+        poll_interval: float | None,
+        on_update: Callable[[Job], None] | None,
+    ) -> Plan[Job]:
+        schedule = PollSchedule.fixed(poll_interval) if poll_interval is not None else self.poll
+        return operations.wait(job, self.retry, schedule, timeout, on_update)
+
+
+def _raw_call(effect: Call) -> dict[str, Any]:
+    """The request for a call that carries an untyped extra body."""
+    kwargs: dict[str, Any] = effect.endpoint._get_kwargs(**effect.kwargs)
+    kwargs["json"] = {**kwargs.get("json", {}), **(effect.extra_body or {})}
+    return kwargs
+
+
+class Krea(_Common):
+    """The blocking client. Use as a context manager, or call `close()`."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        poll: PollSchedule | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(
+            token,
+            base_url,
+            timeout=timeout,
+            retry=retry,
+            poll=poll,
+            default_headers=default_headers,
+            transport=transport,
+        )
+        # Result URLs are served elsewhere (a CDN): they must never receive the API token.
+        self.files = httpx.Client(timeout=self.timeout, follow_redirects=True, transport=transport)
+        self._sleep = sleep
+        self._clock = clock
+
+    def __enter__(self) -> Krea:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.api.get_httpx_client().close()
+        self.files.close()
+
+    def _perform(self, effect: operations.Effect) -> Any:
+        if isinstance(effect, Call):
+            if effect.extra_body is None:
+                return effect.endpoint.sync_detailed(client=self.api, **effect.kwargs)
+            response = self.api.get_httpx_client().request(**_raw_call(effect))
+            return effect.endpoint._build_response(client=self.api, response=response)
+        if isinstance(effect, Sleep):
+            return self._sleep(effect.seconds)
+        if isinstance(effect, Now):
+            return self._clock()
+        with self.files.stream("GET", effect.url) as response:
+            if response.status_code == 200:
+                _save(effect.path, response.iter_bytes())
+            return response.status_code
+
+    def _run(self, plan: Plan[T]) -> T:
+        send: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = plan.throw(error) if error is not None else plan.send(send)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            send, error = None, None
+            try:
+                send = operations.settle(effect, self._perform(effect))
+            except Exception as exc:  # handed to the plan, which decides what it means
+                error = exc
+
+    def generate(
+        self,
+        prompt: str,
+        *,
+        aspect_ratio: AspectRatio | None = None,
+        resolution: Resolution | None = None,
+        width: float | None = None,
+        height: float | None = None,
+        image_urls: Sequence[str] | None = None,
+        style_images: Sequence[StyleImage] | None = None,
+        webhook_url: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Job:
+        """Starts a job and returns it, pending. `extra_body` is sent as is, untyped."""
+        return self._run(
+            self._generate_plan(
+                prompt,
+                aspect_ratio=aspect_ratio,
+                resolution=resolution,
+                width=width,
+                height=height,
+                image_urls=image_urls,
+                style_images=style_images,
+                webhook_url=webhook_url,
+                extra_body=extra_body,
+            )
+        )
+
+    def get(self, job: JobRef) -> Job:
+        return self._run(operations.call(get_job, Job, self.retry, id=operations.job_id_of(job)))
+
+    def cancel(self, job: JobRef) -> Job:
+        return self._run(operations.call(cancel_job, Job, self.retry, id=operations.job_id_of(job)))
+
+    def list(
+        self,
+        *,
+        status: JobStatus | None = None,
+        types: Sequence[str] | None = None,
+        page_size: int = 100,
+    ) -> Iterator[Job]:
+        """Every job of yours, newest first, fetching pages as the iteration needs them."""
+        cursor = None
+        while True:
+            page = self._run(self._page_plan(cursor, page_size, status, types))
+            yield from page.items
+            cursor = operations.next_cursor(page)
+            if cursor is None or not page.items:
+                return
+
+    def wait(
+        self,
+        job: JobRef,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float | None = None,
+        on_update: Callable[[Job], None] | None = None,
+    ) -> Job:
+        """Polls until the job ends (with backoff unless `poll_interval` is given); returns it
+        completed, or raises JobFailedError, JobCancelledError or WaitTimeoutError."""
+        return self._run(self._wait_plan(job, timeout, poll_interval, on_update))
+
+    def generate_and_wait(
+        self,
+        prompt: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[Job], None] | None = None,
+        **options: Any,
+    ) -> Job:
+        job = self.generate(prompt, **options)
+        if on_update is not None:
+            on_update(job)
+        return self.wait(job, timeout=timeout, on_update=on_update)
+
+    def download(self, job: JobRef, directory: str | Path = ".") -> builtins.list[Path]:
+        """Saves a completed job's images into `directory`; returns their paths."""
+        finished = job if isinstance(job, Job) else self.get(job)
+        return self._run(operations.download(finished, Path(directory), self.retry))
+
+
+class AsyncKrea(_Common):
+    """The asyncio client: the same operations, awaited."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        poll: PollSchedule | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(
+            token,
+            base_url,
+            timeout=timeout,
+            retry=retry,
+            poll=poll,
+            default_headers=default_headers,
+            transport=transport,
+        )
+        self.files = httpx.AsyncClient(
+            timeout=self.timeout, follow_redirects=True, transport=transport
+        )
+        self._sleep = sleep
+        self._clock = clock
+
+    async def __aenter__(self) -> AsyncKrea:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self.api.get_async_httpx_client().aclose()
+        await self.files.aclose()
+
+    async def _perform(self, effect: operations.Effect) -> Any:
+        if isinstance(effect, Call):
+            if effect.extra_body is None:
+                return await effect.endpoint.asyncio_detailed(client=self.api, **effect.kwargs)
+            response = await self.api.get_async_httpx_client().request(**_raw_call(effect))
+            return effect.endpoint._build_response(client=self.api, response=response)
+        if isinstance(effect, Sleep):
+            return await self._sleep(effect.seconds)
+        if isinstance(effect, Now):
+            return self._clock()
+        async with self.files.stream("GET", effect.url) as response:
+            if response.status_code == 200:
+                _save(effect.path, [chunk async for chunk in response.aiter_bytes()])
+            return response.status_code
+
+    async def _run(self, plan: Plan[T]) -> T:
+        send: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = plan.throw(error) if error is not None else plan.send(send)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            send, error = None, None
+            try:
+                send = operations.settle(effect, await self._perform(effect))
+            except Exception as exc:  # handed to the plan, which decides what it means
+                error = exc
+
+    async def generate(
+        self,
+        prompt: str,
+        *,
+        aspect_ratio: AspectRatio | None = None,
+        resolution: Resolution | None = None,
+        width: float | None = None,
+        height: float | None = None,
+        image_urls: Sequence[str] | None = None,
+        style_images: Sequence[StyleImage] | None = None,
+        webhook_url: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Job:
+        return await self._run(
+            self._generate_plan(
+                prompt,
+                aspect_ratio=aspect_ratio,
+                resolution=resolution,
+                width=width,
+                height=height,
+                image_urls=image_urls,
+                style_images=style_images,
+                webhook_url=webhook_url,
+                extra_body=extra_body,
+            )
+        )
+
+    async def get(self, job: JobRef) -> Job:
+        return await self._run(
+            operations.call(get_job, Job, self.retry, id=operations.job_id_of(job))
+        )
+
+    async def cancel(self, job: JobRef) -> Job:
+        return await self._run(
+            operations.call(cancel_job, Job, self.retry, id=operations.job_id_of(job))
+        )
+
+    async def list(
+        self,
+        *,
+        status: JobStatus | None = None,
+        types: Sequence[str] | None = None,
+        page_size: int = 100,
+    ) -> AsyncIterator[Job]:
+        cursor = None
+        while True:
+            page = await self._run(self._page_plan(cursor, page_size, status, types))
+            for job in page.items:
+                yield job
+            cursor = operations.next_cursor(page)
+            if cursor is None or not page.items:
+                return
+
+    async def wait(
+        self,
+        job: JobRef,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float | None = None,
+        on_update: Callable[[Job], None] | None = None,
+    ) -> Job:
+        return await self._run(self._wait_plan(job, timeout, poll_interval, on_update))
+
+    async def generate_and_wait(
+        self,
+        prompt: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_update: Callable[[Job], None] | None = None,
+        **options: Any,
+    ) -> Job:
+        job = await self.generate(prompt, **options)
+        if on_update is not None:
+            on_update(job)
+        return await self.wait(job, timeout=timeout, on_update=on_update)
+
+    async def download(self, job: JobRef, directory: str | Path = ".") -> builtins.list[Path]:
+        finished = job if isinstance(job, Job) else await self.get(job)
+        return await self._run(operations.download(finished, Path(directory), self.retry))
+
+
+def _save(path: Path, chunks: Any) -> None:
+    """Writes beside the target and renames, so a broken download never leaves half a file."""
+    partial = path.with_suffix(path.suffix + ".part")
+    with partial.open("wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+    partial.replace(path)

@@ -1,0 +1,20 @@
+"""Warnings for deprecated fields in an untyped passthrough (the typed API cannot send them)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from krea_nano_banana import spec
+
+
+def warn_on_aliases(extra_body: Mapping[str, Any], stacklevel: int = 3) -> None:
+    for alias in spec.deprecated_aliases():
+        if alias.alias in extra_body:
+            warnings.warn(
+                f"{alias.alias!r} is deprecated: use {alias.replacement!r}. Krea accepts it "
+                f"until {alias.sunset_date} and refuses it from then on ({alias.migration_url}).",
+                DeprecationWarning,
+                stacklevel=stacklevel,
+            )
