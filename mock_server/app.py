@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -24,12 +25,26 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 TICK_SECONDS = 0.05
+ABANDONED = b"\x00abandoned"  # a sentinel, compared by identity
+
+
+class DeliberateReset(Exception):
+    """Raised after the response has started, so that uvicorn drops the connection."""
+
+
+class _QuietResets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DeliberateReset))
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietResets())
 WEBHOOK_TIMEOUT_SECONDS = 5.0
 
 
 class AsgiApp:
-    def __init__(self, api: MockApi) -> None:
+    def __init__(self, api: MockApi, webhook_timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> None:
         self.api = api
+        self.webhook_timeout = webhook_timeout
         self._background: asyncio.Task[None] | None = None
         self._deliveries: set[asyncio.Task[int]] = set()
         self._client: httpx.AsyncClient | None = None
@@ -43,6 +58,8 @@ class AsgiApp:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         body = await self._read_body(headers, receive)
+        if body is ABANDONED:
+            return  # the client hung up mid-body: nothing may come of a request never sent whole
         if body is None:
             response = error_response(
                 PayloadTooLarge(f"body: larger than the limit of {self.api.max_body_bytes} bytes")
@@ -56,10 +73,16 @@ class AsgiApp:
                 body=body,
             )
             response = self.api.handle(request)
+        if response.fault == "stall":
+            await asyncio.sleep(response.stall_seconds)
+        elif response.fault == "reset":
+            await send({"type": "http.response.start", "status": response.status, "headers": []})
+            raise DeliberateReset("scenario=reset")
         await _send_response(send, response, head=scope["method"] == "HEAD")
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes | None:
-        """The body, or None once it is known to be over the limit (without reading it all)."""
+        """The body; None once it is known to be over the limit (without reading it all);
+        ABANDONED if the client disconnected before sending all of it."""
         limit = self.api.max_body_bytes
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -69,7 +92,7 @@ class AsgiApp:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return b"".join(chunks)
+                return ABANDONED
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
@@ -84,7 +107,7 @@ class AsgiApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self._client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS)
+                self._client = httpx.AsyncClient(timeout=self.webhook_timeout)
                 self._background = asyncio.create_task(self._pump())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

@@ -33,7 +33,7 @@ from mock_server.backend import (
 from mock_server.clock import parse_instant
 from mock_server.deprecations import apply_aliases, blame_alias, deprecation_headers
 from mock_server.messages import JSON, Request, Response, json_response
-from mock_server.scenarios import FlakyCounter, Scenario, parse_prefer
+from mock_server.scenarios import FaultCounter, Scenario, parse_prefer
 from mock_server.validation import InvalidRequest, parameters, request_body
 from mock_server.webhooks import Outbox
 
@@ -157,7 +157,7 @@ class MockApi:
         self.clock = backend.clock
         self.base_url = base_url.rstrip("/")
         self.tokens = [t.encode() for t in tokens] if tokens else None
-        self.flaky = FlakyCounter()
+        self.faults = FaultCounter()
         self.max_body_bytes = spec.max_body_bytes()
         self.job_type = spec.job_type()
         self._routes = [
@@ -202,9 +202,10 @@ class MockApi:
         tenant = self.authenticate(request.headers.get("authorization"))
         scenario = parse_prefer(request.headers.get("prefer"))
         documented = spec.operation(operation_id).definition["responses"]
-        if scenario.flaky_failures and self.flaky.should_fail(
-            (tenant, request.method, request.path), scenario.flaky_failures
-        ):
+        faulty = scenario.fault is not None and self.faults.should_fail(
+            (tenant, request.method, request.path, scenario.fault), scenario.fault_times
+        )
+        if faulty and scenario.fault == "flaky":
             raise ServiceUnavailable(scenario.retry_after)
         if scenario.code is not None and str(scenario.code) in documented:
             return self._forced(operation_id, scenario)
@@ -212,6 +213,11 @@ class MockApi:
         response = handler(self, Call(request, tenant, path_params, scenario))
         if scenario.applied:
             response.headers.append(("Preference-Applied", scenario.applied))
+        if faulty:
+            # The request took effect (a create created its job); only its answer is lost,
+            # which is the case a client must not retry blindly.
+            response.fault = "reset" if scenario.fault == "reset" else "stall"
+            response.stall_seconds = scenario.stall_seconds
         return response
 
     # -- shared pieces ----------------------------------------------------------------------
@@ -281,7 +287,7 @@ class MockApi:
     def reset(self) -> None:
         self.backend.reset()
         self.outbox.clear()
-        self.flaky.clear()
+        self.faults.clear()
 
 
 # -- the four operations -------------------------------------------------------------------
@@ -374,7 +380,10 @@ def cancel_job(api: MockApi, call: Call) -> Response:
 
 
 def list_jobs(api: MockApi, call: Call) -> Response:
-    raw = dict(parse_qsl(call.request.query, keep_blank_values=True))
+    try:
+        raw = dict(parse_qsl(call.request.query, keep_blank_values=True, errors="strict"))
+    except UnicodeDecodeError:
+        raise InvalidRequest("query", "percent-encoded bytes that are not UTF-8") from None
     query = parameters("list_jobs", "query").parse(raw)
     cursor = query.get("cursor")
     types = query.get("types")

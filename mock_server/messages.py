@@ -26,6 +26,9 @@ class Response:
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
     content_type: str = JSON
+    # A transport fault for the door to enact after handling: "reset" or "stall".
+    fault: str | None = None
+    stall_seconds: float = 0.0
 
 
 def json_response(

@@ -64,6 +64,10 @@ class KreaMock:
     def _serve(self, request: httpx.Request) -> httpx.Response:
         response = self.api.handle(to_mock_request(request))
         self.deliver_webhooks()
+        if response.fault == "reset":
+            raise httpx.RemoteProtocolError("connection dropped (scenario=reset)", request=request)
+        if response.fault == "stall":
+            raise httpx.ReadTimeout("no answer in time (scenario=timeout)", request=request)
         return to_httpx_response(response)
 
     def transport(self) -> httpx.MockTransport:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from mock_server.lifecycle import DEFAULT_FAILURE, FAILURE_MESSAGES, Outcome
 from mock_server.validation import InvalidRequest
 
-SCENARIOS = ("fail", "slow", "stuck", "duplicate-webhook", "flaky")
+SCENARIOS = ("fail", "slow", "stuck", "duplicate-webhook", "flaky", "reset", "timeout")
+FAULTS = ("flaky", "reset", "timeout")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,9 @@ class Scenario:
     failure_reason: str = DEFAULT_FAILURE
     slow: bool = False
     duplicate_webhook: bool = False
-    flaky_failures: int = 0  # answer 503 this many times before handling the request
+    fault: str | None = None  # flaky (503), reset (drop the connection), timeout (stall)
+    fault_times: int = 0  # how many identical requests get the fault before one succeeds
+    stall_seconds: float = 10.0
 
     @property
     def applied(self) -> str:
@@ -40,8 +43,8 @@ class Scenario:
             parts.append("scenario=slow")
         if self.duplicate_webhook:
             parts.append("scenario=duplicate-webhook")
-        if self.flaky_failures:
-            parts.append(f"scenario=flaky; failures={self.flaky_failures}")
+        if self.fault:
+            parts.append(f"scenario={self.fault}; failures={self.fault_times}")
         return ", ".join(parts)
 
 
@@ -90,20 +93,23 @@ def _apply_scenario(name: str, extras: dict[str, str], found: dict[str, object])
         found["slow"] = True
     elif name == "duplicate-webhook":
         found["duplicate_webhook"] = True
-    elif name == "flaky":
-        found["flaky_failures"] = _whole_number("failures", extras.get("failures", "1"), 1, 10)
+    elif name in FAULTS:
+        found["fault"] = name
+        found["fault_times"] = _whole_number("failures", extras.get("failures", "1"), 1, 10)
+        if "seconds" in extras:
+            found["stall_seconds"] = _whole_number("seconds", extras["seconds"], 1, 300)
     else:
         raise InvalidRequest("Prefer: scenario", f"{name!r} is not one of {', '.join(SCENARIOS)}")
 
 
-class FlakyCounter:
-    """Remembers how many 503s each flaky request has had, so that a retry gets through."""
+class FaultCounter:
+    """Remembers how many faults each identical request has had, so that a retry gets through."""
 
     def __init__(self) -> None:
-        self._seen: dict[tuple[str, str, str], int] = {}
+        self._seen: dict[tuple[str, ...], int] = {}
         self._lock = threading.Lock()
 
-    def should_fail(self, key: tuple[str, str, str], failures: int) -> bool:
+    def should_fail(self, key: tuple[str, ...], failures: int) -> bool:
         with self._lock:
             count = self._seen.get(key, 0)
             if count >= failures:

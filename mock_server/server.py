@@ -14,6 +14,7 @@ from mock_server.app import AsgiApp
 from mock_server.assembly import MockOptions, build
 from mock_server.clock import SystemClock, parse_instant
 from mock_server.lifecycle import Progression
+from mock_server.webhooks import RetryPolicy
 
 
 def _instant(text: str) -> object:
@@ -64,6 +65,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="HOST",
         help="deliver webhooks only to hosts matching this glob (repeatable); default: any host",
     )
+    parser.add_argument(
+        "--webhook-timeout", type=float, default=5.0, help="seconds a receiver gets to answer"
+    )
+    parser.add_argument(
+        "--webhook-first-delay",
+        type=float,
+        default=RetryPolicy().first_delay,
+        help="seconds before the first webhook retry; each next one waits twice as long",
+    )
     parser.add_argument("--public-url", help="base URL for result links (default: the bound URL)")
     return parser.parse_args(argv)
 
@@ -92,10 +102,15 @@ def main(argv: list[str] | None = None) -> None:
             credits_usd=args.credits_usd,
             step_seconds=args.step_seconds,
             webhook_hosts=args.webhook_hosts,
+            webhook_retry=RetryPolicy(first_delay=args.webhook_first_delay),
         ),
     )
     config = uvicorn.Config(
-        AsgiApp(api), log_level="warning", access_log=False, lifespan="on", server_header=False
+        AsgiApp(api, webhook_timeout=args.webhook_timeout),
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        server_header=False,
     )
     logging.getLogger("mock_server").setLevel(logging.INFO)
     print(f"Krea mock server listening on {url}", flush=True)

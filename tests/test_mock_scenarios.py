@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from mock_server import KreaMock
-from tests.helpers import Api
+from tests.helpers import CREATE_PATH, Api
 
 
 @pytest.mark.parametrize(
@@ -121,3 +122,17 @@ def test_failed_and_cancelled_jobs_are_not_billed(api: Api) -> None:
     completed = api.create_job()["job_id"]
     api.poll_until_terminal(completed)
     assert api.create().status_code == 402
+
+
+@pytest.mark.parametrize(
+    ("prefer", "error"),
+    [("scenario=reset", httpx.RemoteProtocolError), ("scenario=timeout", httpx.ReadTimeout)],
+)
+def test_transport_faults_happen_after_the_request_took_effect(
+    api: Api, prefer: str, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        api.http.post(CREATE_PATH, json={"prompt": "a cat"}, headers={"Prefer": prefer})
+    assert len(api.list_jobs().json()["items"]) == 1  # the job exists; only the answer was lost
+    again = api.http.post(CREATE_PATH, json={"prompt": "a cat"}, headers={"Prefer": prefer})
+    assert again.status_code == 200  # failures=1: the identical retry goes through
