@@ -1,0 +1,294 @@
+"""scripts/spec-diff classifies each kind of upstream change, against documents built here."""
+
+from __future__ import annotations
+
+import copy
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts" / "py"))
+
+import spec_diff  # noqa: E402
+
+OURS: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+CREATE = "POST /generate/image/google/nano-banana-2"
+Edit = Callable[[dict[str, Any]], None]
+
+
+def upstream(edit: Edit) -> dict[str, Any]:
+    document = copy.deepcopy(OURS)
+    edit(document)
+    return document
+
+
+def schemas(doc: dict[str, Any]) -> Any:
+    return doc["components"]["schemas"]
+
+
+def body(doc: dict[str, Any]) -> Any:
+    return schemas(doc)["NanoBanana2Request"]["properties"]
+
+
+def create_op(doc: dict[str, Any]) -> Any:
+    return doc["paths"]["/generate/image/google/nano-banana-2"]["post"]
+
+
+def diff(edit: Edit, ours: dict[str, Any] | None = None) -> list[spec_diff.Difference]:
+    return spec_diff.compare(ours or OURS, upstream(edit))
+
+
+def only(differences: list[spec_diff.Difference]) -> spec_diff.Difference:
+    assert len(differences) == 1, differences
+    return differences[0]
+
+
+def renamed_and_reworded(doc: dict[str, Any]) -> None:
+    """The same API in substance: other component names, no prose, 3.0-style nullable."""
+    text = json.dumps(doc).replace('#/components/schemas/Job"', '#/components/schemas/KreaJob"')
+    doc.clear()
+    doc.update(json.loads(text))
+    schemas(doc)["KreaJob"] = schemas(doc).pop("Job")
+    completed_at = schemas(doc)["KreaJob"]["properties"]["completed_at"]
+    completed_at.update({"type": "string", "nullable": True})
+    for schema in schemas(doc).values():
+        schema.pop("description", None)
+    for path_item in doc["paths"].values():
+        for operation in path_item.values():
+            if isinstance(operation, dict):
+                operation.pop("summary", None)
+                operation.pop("description", None)
+                operation.pop("tags", None)
+
+
+def test_a_document_identical_in_substance_reports_nothing() -> None:
+    assert diff(renamed_and_reworded) == []
+    assert spec_diff.exit_code([]) == spec_diff.EXIT_NONE
+
+
+@pytest.mark.parametrize(
+    ("edit", "impacts", "detail"),
+    [
+        # request side
+        (
+            lambda d: schemas(d)["AspectRatio"]["enum"].append("8:1"),
+            ["mock"],
+            "aspect_ratio: enum value '8:1' added",
+        ),
+        (
+            lambda d: schemas(d)["AspectRatio"]["enum"].remove("1:8"),
+            ["client", "mock"],
+            "enum value '1:8' removed",
+        ),
+        (lambda d: body(d).update(seed={"type": "integer"}), ["mock"], "field seed added upstream"),
+        (lambda d: body(d).pop("width"), ["client"], "field width removed upstream"),
+        (
+            lambda d: body(d)["prompt"].update(type="integer"),
+            ["client", "mock"],
+            "prompt: type 'string' -> 'integer'",
+        ),
+        (
+            lambda d: schemas(d)["NanoBanana2Request"]["required"].append("aspect_ratio"),
+            ["client", "mock"],
+            "'aspect_ratio' now required",
+        ),
+        (lambda d: body(d)["prompt"].update(minLength=5), ["mock"], "prompt: minLength 3 -> 5"),
+        (
+            lambda d: body(d)["prompt"].update(maxLength=4000),
+            ["mock"],
+            "prompt: maxLength None -> 4000",
+        ),
+        (
+            lambda d: schemas(d)["StyleImage"]["properties"]["strength"].update(maximum=3),
+            ["mock"],
+            "style_images.strength: maximum 2 -> 3",
+        ),
+        (
+            lambda d: body(d)["image_urls"]["items"].update(format="uri-reference"),
+            ["mock"],
+            "format 'uri' -> 'uri-reference'",
+        ),
+        (
+            lambda d: create_op(d)["parameters"].append(
+                {"name": "X-Seed", "in": "header", "required": True, "schema": {"type": "string"}}
+            ),
+            ["client", "mock"],
+            "parameter header:x-seed added",
+        ),
+        (
+            lambda d: d["paths"]["/jobs"]["get"]["parameters"].pop(2),
+            ["client"],
+            "parameter query:types removed",
+        ),
+        # response side
+        (
+            lambda d: schemas(d)["JobStatus"]["enum"].append("upscaling"),
+            ["mock"],
+            "enum value 'upscaling' added",
+        ),
+        (
+            lambda d: schemas(d)["Job"]["properties"].pop("job_id"),
+            ["client"],
+            "field job_id removed upstream",
+        ),
+        (
+            lambda d: schemas(d)["Job"]["properties"].update(progress={"type": "number"}),
+            ["mock"],
+            "field progress added upstream",
+        ),
+        (
+            lambda d: schemas(d)["Job"]["properties"]["created_at"].update(format="date"),
+            [],
+            "created_at: format 'date-time' -> 'date'",
+        ),
+        (
+            lambda d: create_op(d)["responses"].update({"403": {"description": "no"}}),
+            ["mock"],
+            "response 403 added upstream",
+        ),
+        (lambda d: create_op(d)["responses"].pop("402"), [], "response 402 removed upstream"),
+        (
+            lambda d: d["components"]["responses"]["NotFound"].update(
+                headers={"X-Request-Id": {"schema": {"type": "string"}}}
+            ),
+            ["mock"],
+            "header x-request-id added",
+        ),
+        # aliases
+        (
+            lambda d: create_op(d)["x-deprecated-aliases"].append(
+                {"alias": "seedValue", "replacement": "seed", "sunset": "2027-01-01"}
+            ),
+            ["mock"],
+            "alias 'seedValue' is new upstream",
+        ),
+        (
+            lambda d: create_op(d)["x-deprecated-aliases"][0].update(sunset="2026-12-31"),
+            ["mock"],
+            "alias 'imageUrls' changed",
+        ),
+    ],
+)
+def test_each_kind_of_change_is_classified(edit: Edit, impacts: list[str], detail: str) -> None:
+    found = diff(edit)
+    assert found, "no difference found"
+    assert any(detail in d.detail for d in found), [d.detail for d in found]
+    matching = [d for d in found if detail in d.detail]
+    assert sorted(matching[0].impacts) == sorted(impacts), matching[0]
+
+
+def test_a_new_status_breaks_a_client_whose_enum_is_closed() -> None:
+    closed = copy.deepcopy(OURS)
+    schemas(closed)["Job"]["properties"]["status"] = {"$ref": "#/components/schemas/JobStatus"}
+
+    def closed_with_a_new_status(d: dict[str, Any]) -> None:
+        schemas(d)["Job"]["properties"]["status"] = {"$ref": "#/components/schemas/JobStatus"}
+        schemas(d)["JobStatus"]["enum"].append("upscaling")
+
+    found = spec_diff.compare(closed, upstream(closed_with_a_new_status))
+    statuses = [
+        d for d in found if "'upscaling'" in d.detail and d.location.startswith("responses")
+    ]
+    assert statuses
+    assert all("client" in d.impacts for d in statuses)
+
+
+def test_a_missing_operation_breaks_both() -> None:
+    found = only(diff(lambda d: d["paths"]["/jobs/{id}"].pop("delete")))
+    assert (found.operation, sorted(found.impacts)) == ("DELETE /jobs/{id}", ["client", "mock"])
+
+
+def test_other_operation_ids_are_informational() -> None:
+    found = only(diff(lambda d: d["paths"]["/jobs"]["get"].update(operationId="listJobs")))
+    assert found.impacts == []
+    assert found.category == "informational"
+    assert spec_diff.exit_code([found]) == spec_diff.EXIT_INFO
+
+
+def published_upstream(doc: dict[str, Any]) -> None:
+    """Krea's document as its docs publish it, without the tolerances we chose."""
+    job = schemas(doc)["Job"]
+    job["properties"]["status"] = {"$ref": "#/components/schemas/JobStatus"}
+    job["properties"]["completed_at"] = {"type": "string", "format": "date-time"}
+    job["properties"]["result"] = {"$ref": "#/components/schemas/JobResult"}
+    job["required"] = ["job_id", "status", "created_at", "completed_at", "result"]
+    listing = schemas(doc)["JobList"]
+    listing["properties"].pop("next_cursor")
+    listing["required"] = ["items", "nextCursor"]
+    for name in ("width", "height"):
+        body(doc)[name] = {"type": "number"}
+    create = create_op(doc)
+    create.pop("x-deprecated-aliases")
+    create["responses"]["200"].pop("headers")
+    for path_item in doc["paths"].values():
+        for operation in path_item.values():
+            if isinstance(operation, dict):
+                for code in ("409", "413", "415", "503"):
+                    operation["responses"].pop(code, None)
+    doc["components"]["responses"]["TooManyRequests"].pop("headers")
+
+
+def test_our_intentional_differences_are_reported_as_known() -> None:
+    found = diff(published_upstream)
+    assert found
+    spec_diff.mark_known(found, spec_diff.load_known(spec_diff.KNOWN_FILE))
+    unknown = [f"{d.operation}: {d.location} {d.change} {d.detail}" for d in found if not d.known]
+    assert unknown == []
+    assert spec_diff.exit_code(found) == spec_diff.EXIT_NONE
+    assert "known (" in spec_diff.report(found)
+
+
+def test_every_known_difference_has_a_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "known.yaml"
+    bad.write_text("- location: '*'\n")
+    with pytest.raises(SystemExit, match="needs a reason"):
+        spec_diff.load_known(bad)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "py" / "spec_diff.py"), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_command_line_human_and_json_output_and_exit_codes(tmp_path: Path) -> None:
+    same = tmp_path / "same.json"
+    same.write_text(json.dumps(OURS))
+    result = run("--upstream", str(same))
+    assert (result.returncode, result.stdout.strip()) == (
+        0,
+        "No differences: openapi.yaml matches upstream for our four operations.",
+    )
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        yaml.safe_dump(upstream(lambda d: schemas(d)["AspectRatio"]["enum"].remove("1:8")))
+    )
+    human = run("--upstream", str(changed))
+    assert human.returncode == spec_diff.EXIT_BREAKING
+    assert human.stdout.splitlines()[0] == "breaks the generated client (1):"
+    machine = json.loads(run("--upstream", str(changed), "--json").stdout)
+    assert machine["exit_code"] == spec_diff.EXIT_BREAKING
+    assert {d["category"] for d in machine["differences"]} == {"breaks the generated client"}
+
+
+def test_an_unreachable_upstream_is_one_line_and_a_distinct_exit_code() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run("--upstream", f"http://127.0.0.1:{port}/openapi.json")
+    assert result.returncode == spec_diff.EXIT_UNAVAILABLE
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("spec-diff: cannot read the upstream document")
