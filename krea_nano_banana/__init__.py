@@ -7,61 +7,152 @@ with Krea() as krea:  # KREA_API_TOKEN, and KREA_BASE_URL if not the real API
     krea.download(job, "out/")
 """
 
-from krea_api_client.models import AspectRatio, Job, JobResult, JobStatus, Resolution, StyleImage
+from __future__ import annotations
 
-from krea_nano_banana.client import DEFAULT_BASE_URL, AsyncKrea, Krea
-from krea_nano_banana.errors import (
-    APIConnectionError,
-    APIStatusError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    InsufficientCreditsError,
-    JobCancelledError,
-    JobError,
-    JobFailedError,
-    KreaError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    WaitTimeoutError,
-)
-from krea_nano_banana.operations import is_finished
-from krea_nano_banana.polling import PollSchedule
-from krea_nano_banana.pricing import Cost, estimate_cost
-from krea_nano_banana.retries import RetryPolicy
-from krea_nano_banana.webhooks import Deduplicator, InvalidWebhook, parse_webhook
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "DEFAULT_BASE_URL",
-    "APIConnectionError",
-    "APIStatusError",
-    "AspectRatio",
-    "AsyncKrea",
-    "AuthenticationError",
-    "BadRequestError",
-    "ConflictError",
-    "Cost",
-    "Deduplicator",
-    "InsufficientCreditsError",
-    "InvalidWebhook",
-    "Job",
-    "JobCancelledError",
-    "JobError",
-    "JobFailedError",
-    "JobResult",
-    "JobStatus",
-    "Krea",
-    "KreaError",
-    "NotFoundError",
-    "PollSchedule",
-    "RateLimitError",
-    "Resolution",
-    "RetryPolicy",
-    "ServerError",
-    "StyleImage",
-    "WaitTimeoutError",
-    "estimate_cost",
-    "is_finished",
-    "parse_webhook",
-]
+if TYPE_CHECKING:
+    from krea_api_client.models import (
+        AspectRatio as AspectRatio,
+    )
+    from krea_api_client.models import (
+        Job as Job,
+    )
+    from krea_api_client.models import (
+        JobResult as JobResult,
+    )
+    from krea_api_client.models import (
+        JobStatus as JobStatus,
+    )
+    from krea_api_client.models import (
+        Resolution as Resolution,
+    )
+    from krea_api_client.models import (
+        StyleImage as StyleImage,
+    )
+
+    from krea_nano_banana.client import (
+        DEFAULT_BASE_URL as DEFAULT_BASE_URL,
+    )
+    from krea_nano_banana.client import (
+        AsyncKrea as AsyncKrea,
+    )
+    from krea_nano_banana.client import (
+        Krea as Krea,
+    )
+    from krea_nano_banana.errors import (
+        APIConnectionError as APIConnectionError,
+    )
+    from krea_nano_banana.errors import (
+        APIStatusError as APIStatusError,
+    )
+    from krea_nano_banana.errors import (
+        AuthenticationError as AuthenticationError,
+    )
+    from krea_nano_banana.errors import (
+        BadRequestError as BadRequestError,
+    )
+    from krea_nano_banana.errors import (
+        ConflictError as ConflictError,
+    )
+    from krea_nano_banana.errors import (
+        InsufficientCreditsError as InsufficientCreditsError,
+    )
+    from krea_nano_banana.errors import (
+        JobCancelledError as JobCancelledError,
+    )
+    from krea_nano_banana.errors import (
+        JobError as JobError,
+    )
+    from krea_nano_banana.errors import (
+        JobFailedError as JobFailedError,
+    )
+    from krea_nano_banana.errors import (
+        KreaError as KreaError,
+    )
+    from krea_nano_banana.errors import (
+        NotFoundError as NotFoundError,
+    )
+    from krea_nano_banana.errors import (
+        RateLimitError as RateLimitError,
+    )
+    from krea_nano_banana.errors import (
+        ServerError as ServerError,
+    )
+    from krea_nano_banana.errors import (
+        WaitTimeoutError as WaitTimeoutError,
+    )
+    from krea_nano_banana.operations import (
+        is_finished as is_finished,
+    )
+    from krea_nano_banana.polling import (
+        PollSchedule as PollSchedule,
+    )
+    from krea_nano_banana.pricing import (
+        Cost as Cost,
+    )
+    from krea_nano_banana.pricing import (
+        estimate_cost as estimate_cost,
+    )
+    from krea_nano_banana.retries import (
+        RetryPolicy as RetryPolicy,
+    )
+    from krea_nano_banana.webhooks import (
+        Deduplicator as Deduplicator,
+    )
+    from krea_nano_banana.webhooks import (
+        InvalidWebhook as InvalidWebhook,
+    )
+    from krea_nano_banana.webhooks import (
+        parse_webhook as parse_webhook,
+    )
+
+# Loaded on first use: the mock server imports only what serving needs, which keeps its
+# memory and start-up small (see docs/benchmarks.md).
+_EXPORTS = {
+    "DEFAULT_BASE_URL": "krea_nano_banana.client",
+    "APIConnectionError": "krea_nano_banana.errors",
+    "APIStatusError": "krea_nano_banana.errors",
+    "AspectRatio": "krea_api_client.models",
+    "AsyncKrea": "krea_nano_banana.client",
+    "AuthenticationError": "krea_nano_banana.errors",
+    "BadRequestError": "krea_nano_banana.errors",
+    "ConflictError": "krea_nano_banana.errors",
+    "Cost": "krea_nano_banana.pricing",
+    "Deduplicator": "krea_nano_banana.webhooks",
+    "InsufficientCreditsError": "krea_nano_banana.errors",
+    "InvalidWebhook": "krea_nano_banana.webhooks",
+    "Job": "krea_api_client.models",
+    "JobCancelledError": "krea_nano_banana.errors",
+    "JobError": "krea_nano_banana.errors",
+    "JobFailedError": "krea_nano_banana.errors",
+    "JobResult": "krea_api_client.models",
+    "JobStatus": "krea_api_client.models",
+    "Krea": "krea_nano_banana.client",
+    "KreaError": "krea_nano_banana.errors",
+    "NotFoundError": "krea_nano_banana.errors",
+    "PollSchedule": "krea_nano_banana.polling",
+    "RateLimitError": "krea_nano_banana.errors",
+    "Resolution": "krea_api_client.models",
+    "RetryPolicy": "krea_nano_banana.retries",
+    "ServerError": "krea_nano_banana.errors",
+    "StyleImage": "krea_api_client.models",
+    "WaitTimeoutError": "krea_nano_banana.errors",
+    "estimate_cost": "krea_nano_banana.pricing",
+    "is_finished": "krea_nano_banana.operations",
+    "parse_webhook": "krea_nano_banana.webhooks",
+}
+__all__ = sorted(_EXPORTS, key=lambda name: (not name.isupper(), name))
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

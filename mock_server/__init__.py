@@ -4,25 +4,75 @@ Two doors into one mock: `KreaMock` (respx, in-process) and `AsgiApp` (real HTTP
 `krea-mock-server`).
 """
 
-from mock_server.app import AsgiApp
-from mock_server.assembly import DEFAULT_BASE_URL, MockOptions, build
-from mock_server.clock import ManualClock, SystemClock
-from mock_server.handlers import MockApi
-from mock_server.lifecycle import Outcome, Progression
-from mock_server.router import KreaMock
-from mock_server.webhooks import Attempt, RetryPolicy
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_BASE_URL",
-    "AsgiApp",
-    "Attempt",
-    "KreaMock",
-    "ManualClock",
-    "MockApi",
-    "MockOptions",
-    "Outcome",
-    "Progression",
-    "RetryPolicy",
-    "SystemClock",
-    "build",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mock_server.app import (
+        AsgiApp as AsgiApp,
+    )
+    from mock_server.assembly import (
+        DEFAULT_BASE_URL as DEFAULT_BASE_URL,
+    )
+    from mock_server.assembly import (
+        MockOptions as MockOptions,
+    )
+    from mock_server.assembly import (
+        build as build,
+    )
+    from mock_server.clock import (
+        ManualClock as ManualClock,
+    )
+    from mock_server.clock import (
+        SystemClock as SystemClock,
+    )
+    from mock_server.handlers import (
+        MockApi as MockApi,
+    )
+    from mock_server.lifecycle import (
+        Outcome as Outcome,
+    )
+    from mock_server.lifecycle import (
+        Progression as Progression,
+    )
+    from mock_server.router import (
+        KreaMock as KreaMock,
+    )
+    from mock_server.webhooks import (
+        Attempt as Attempt,
+    )
+    from mock_server.webhooks import (
+        RetryPolicy as RetryPolicy,
+    )
+
+# Loaded on first use: the mock server imports only what serving needs, which keeps its
+# memory and start-up small (see docs/benchmarks.md).
+_EXPORTS = {
+    "DEFAULT_BASE_URL": "mock_server.assembly",
+    "AsgiApp": "mock_server.app",
+    "Attempt": "mock_server.webhooks",
+    "KreaMock": "mock_server.router",
+    "ManualClock": "mock_server.clock",
+    "MockApi": "mock_server.handlers",
+    "MockOptions": "mock_server.assembly",
+    "Outcome": "mock_server.lifecycle",
+    "Progression": "mock_server.lifecycle",
+    "RetryPolicy": "mock_server.webhooks",
+    "SystemClock": "mock_server.clock",
+    "build": "mock_server.assembly",
+}
+__all__ = sorted(_EXPORTS, key=lambda name: (not name.isupper(), name))
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

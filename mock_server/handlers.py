@@ -33,7 +33,7 @@ from mock_server.backend import (
 from mock_server.clock import parse_instant
 from mock_server.deprecations import apply_aliases, blame_alias, deprecation_headers
 from mock_server.messages import JSON, Request, Response, json_response
-from mock_server.scenarios import FaultCounter, Scenario, parse_prefer
+from mock_server.scenarios import NO_SCENARIO, FaultCounter, Scenario, parse_prefer
 from mock_server.validation import InvalidRequest, parameters, request_body
 from mock_server.webhooks import Outbox
 
@@ -41,6 +41,7 @@ log = logging.getLogger("mock_server")
 
 CONTROL_PREFIX = control.PREFIX
 RESULTS_PREFIX = "/results/"
+MAX_CACHED_TOKENS = 10_000
 RESULT_PATH = re.compile(r"^/results/(?P<job_id>[0-9a-f-]{36})/(?P<w>\d{1,5})x(?P<h>\d{1,5})\.png$")
 
 
@@ -157,6 +158,7 @@ class MockApi:
         self.clock = backend.clock
         self.base_url = base_url.rstrip("/")
         self.tokens = [t.encode() for t in tokens] if tokens else None
+        self._tenants: dict[str, str] = {}  # token -> tenant id, so a digest is made once
         self.faults = FaultCounter()
         self.max_body_bytes = spec.max_body_bytes()
         self.job_type = spec.job_type()
@@ -201,15 +203,17 @@ class MockApi:
     ) -> Response:
         tenant = self.authenticate(request.headers.get("authorization"))
         scenario = parse_prefer(request.headers.get("prefer"))
-        documented = spec.operation(operation_id).definition["responses"]
+        handler = OPERATIONS[operation_id]
+        if scenario is NO_SCENARIO:
+            return handler(self, Call(request, tenant, path_params, scenario))
         faulty = scenario.fault is not None and self.faults.should_fail(
             (tenant, request.method, request.path, scenario.fault), scenario.fault_times
         )
         if faulty and scenario.fault == "flaky":
             raise ServiceUnavailable(scenario.retry_after)
+        documented = spec.operation(operation_id).definition["responses"]
         if scenario.code is not None and str(scenario.code) in documented:
             return self._forced(operation_id, scenario)
-        handler = OPERATIONS[operation_id]
         response = handler(self, Call(request, tenant, path_params, scenario))
         if scenario.applied:
             response.headers.append(("Preference-Applied", scenario.applied))
@@ -230,6 +234,9 @@ class MockApi:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("Authorization: expected 'Bearer <token>'")
+        tenant = self._tenants.get(token)
+        if tenant is not None:
+            return tenant
         if self.tokens is not None:
             supplied = token.encode()
             accepted = False
@@ -237,7 +244,10 @@ class MockApi:
                 accepted |= hmac.compare_digest(supplied, known)
             if not accepted:
                 raise Unauthenticated("Authorization: this token is not accepted")
-        return hashlib.sha256(token.encode()).hexdigest()
+        if len(self._tenants) >= MAX_CACHED_TOKENS:
+            self._tenants.clear()
+        tenant = self._tenants[token] = hashlib.sha256(token.encode()).hexdigest()
+        return tenant
 
     def job_json(self, job: Job) -> dict[str, Any]:
         result: dict[str, Any] | None = None

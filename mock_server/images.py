@@ -11,8 +11,6 @@ import functools
 import io
 import math
 
-from PIL import Image
-
 from krea_nano_banana import spec
 
 TIER_EDGE = {"1K": 1024, "2K": 2048, "4K": 4096}
@@ -28,6 +26,7 @@ def ratio(aspect_ratio: str) -> float:
     return int(across) / int(down)
 
 
+@functools.cache
 def table_size(aspect_ratio: str, resolution: str) -> tuple[int, int]:
     edge = TIER_EDGE[resolution]
     r = ratio(aspect_ratio)
@@ -79,6 +78,8 @@ def is_servable(width: int, height: int) -> bool:
 @functools.lru_cache(maxsize=16)
 def render_png(width: int, height: int) -> bytes:
     """A diagonal-gradient PNG; cached by size, so jobs hold no image data."""
+    from PIL import Image  # only when an image is asked for: the server starts without it
+
     horizontal = Image.linear_gradient("L").rotate(90).resize((width, height))
     vertical = Image.linear_gradient("L").resize((width, height))
     blue = Image.new("L", (width, height), 160)

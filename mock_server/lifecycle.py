@@ -6,7 +6,9 @@ picks which path through it a job takes and the policy that decides when it take
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from krea_nano_banana import spec
@@ -49,8 +51,17 @@ class Pace:
     step_seconds: float = 0.6
     polls_per_step: int = 1
 
+    @property
+    def step(self) -> timedelta:
+        return _delta(self.step_seconds)
+
     def slowed(self, factor: int = 10) -> Pace:
         return Pace(self.step_seconds * factor, self.polls_per_step * 3)
+
+
+@functools.cache
+def _delta(seconds: float) -> timedelta:
+    return timedelta(seconds=seconds)
 
 
 def _check_paths_follow_the_spec() -> None:

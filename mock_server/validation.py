@@ -1,25 +1,62 @@
 """Request validation against the spec's schemas, compiled once.
 
 Two validators per schema: fastjsonschema answers "valid?" in microseconds on the hot path;
-jsonschema, the reference implementation, runs only on failure to word the error, and its
-verdict is authoritative. Both check formats with the same functions (jsonschema's checker),
-so they cannot disagree about what a `uri` or a `date-time` is.
+jsonschema, the reference implementation, runs only on failure to word the error (it is
+imported and compiled at the first rejection, which keeps it off the server's memory until
+needed), and its verdict is authoritative. Both check formats with the same functions, the
+ones jsonschema itself uses, so they cannot disagree about what a `uri` or a `date-time` is.
 """
 
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
-from jsonschema.exceptions import ValidationError, relevance
+from rfc3339_validator import validate_rfc3339
+from rfc3986_validator import validate_rfc3986
 
 from krea_nano_banana import spec
 
-FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
-CHECKED_FORMATS = ("uri", "date-time", "uuid")
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
+
+
+def is_uri(value: Any) -> bool:
+    return not isinstance(value, str) or bool(validate_rfc3986(value, rule="URI"))
+
+
+def is_date_time(value: Any) -> bool:
+    return not isinstance(value, str) or bool(validate_rfc3339(value.upper()))
+
+
+def is_uuid(value: Any) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        return all(value[i] == "-" for i in (8, 13, 18, 23)) and bool(uuid.UUID(value))
+    except (ValueError, IndexError):
+        return False
+
+
+FORMATS: dict[str, Callable[[Any], bool]] = {
+    "uri": is_uri,
+    "date-time": is_date_time,
+    "uuid": is_uuid,
+}
+
+
+@functools.cache
+def format_checker() -> jsonschema.FormatChecker:
+    import jsonschema
+
+    checker = jsonschema.FormatChecker(formats=())
+    for name, check in FORMATS.items():
+        checker.checks(name)(check)
+    return checker
 
 
 class InvalidRequest(Exception):
@@ -35,13 +72,6 @@ class InvalidRequest(Exception):
     def joined(cls, problems: list[InvalidRequest]) -> InvalidRequest:
         first, *rest = problems
         return cls(first.field, first.reason, tuple(rest))
-
-
-def format_check(name: str) -> Callable[[Any], bool]:
-    def check(value: Any) -> bool:
-        return bool(FORMAT_CHECKER.conforms(value, name))
-
-    return check
 
 
 def field_path(root: str, path: Iterable[str | int]) -> str:
@@ -77,12 +107,18 @@ class SchemaValidator:
 
     def __init__(self, schema: Mapping[str, Any], root: str = "") -> None:
         self._root = root
+        self._schema = schema
         self._fast = fastjsonschema.compile(
             dict(schema),
-            formats={name: format_check(name) for name in CHECKED_FORMATS},
+            formats=FORMATS,
             use_default=False,  # defaults are applied where the body is read, not as a side effect
         )
-        self._detailed = jsonschema.Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+
+    @functools.cached_property
+    def _detailed(self) -> jsonschema.Draft202012Validator:
+        import jsonschema
+
+        return jsonschema.Draft202012Validator(self._schema, format_checker=format_checker())
 
     def validate(self, instance: Any) -> None:
         try:
@@ -94,6 +130,8 @@ class SchemaValidator:
 
     def problems(self, instance: Any) -> list[InvalidRequest]:
         """Every problem with `instance`, most relevant first, one per field."""
+        from jsonschema.exceptions import relevance
+
         errors = sorted(self._detailed.iter_errors(instance), key=relevance)
         found: dict[str, InvalidRequest] = {}
         for error in errors:
@@ -140,6 +178,8 @@ class ParameterValidator:
 
     def parse(self, raw: Mapping[str, str]) -> dict[str, Any]:
         """Known parameters, typed and checked, with the spec's defaults filled in."""
+        if self._case_insensitive:  # headers arrive lower-cased: look up only the known ones
+            raw = {key: raw[key] for key in self._lookup if key in raw}
         values: dict[str, Any] = dict(self._defaults)
         for key, text in raw.items():
             name = self._lookup.get(key.lower()) if self._case_insensitive else key

@@ -141,6 +141,10 @@ class Outbox:
         with self._lock:
             return list(self._log)
 
+    def __bool__(self) -> bool:
+        """Anything queued; a lock-free read, cheap enough to ask after every request."""
+        return bool(self._pending)
+
     @property
     def pending(self) -> int:
         with self._lock:

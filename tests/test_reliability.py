@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -254,10 +255,7 @@ def test_failing_webhook_receivers_get_bounded_retries_and_block_nothing() -> No
             tries = by_job[job_id]
             assert len(tries) == 5, (name, tries)  # bounded: five attempts, then it gives up
             assert not any(t["delivered"] for t in tries), name
-            times = [
-                float(time.mktime(time.strptime(str(t["at"])[:19], "%Y-%m-%dT%H:%M:%S")))
-                for t in tries
-            ]
+            times = [datetime.fromisoformat(str(t["at"])).timestamp() for t in tries]
             gaps = [b - a for a, b in itertools.pairwise(times)]
             assert gaps == sorted(gaps), (name, gaps)  # backing off
         assert max(latencies) < 0.5, max(latencies)  # requests never waited on a receiver

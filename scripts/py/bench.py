@@ -1,0 +1,463 @@
+"""Measure the mock against Stoplight Prism and the bare-ASGI floor, in one run on this machine.
+
+Writes the measured section of docs/benchmarks.md (between the bench markers) and prints it.
+Ratios compare figures taken in the same run, which is what a shared, noisy machine allows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+TOOLS = ROOT / ".bench"
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+CREATE = "/generate/image/google/nano-banana-2"
+BODY = (
+    '{"prompt": "Ice citadel, frost mages and snow beasts", "aspect_ratio": "16:9", '
+    '"resolution": "2K"}'
+)
+TOKEN = "bench"
+UNLIMITED = ["--backlog-limit", "1000000000", "--concurrency-limit", "1000000000"]
+
+
+@dataclass
+class Run:
+    server: str
+    operation: str
+    connections: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), timeout=0.5),
+        ):
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"nothing listens on port {port} after {timeout} s")
+
+
+@contextlib.contextmanager
+def serving(command: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    with subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+    ) as process:
+        try:
+            wait_for(port)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def ensure_tools() -> tuple[str, str]:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("installing wrk (Debian package)...", file=sys.stderr)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        if shutil.which("wrk") is None:
+            subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+            subprocess.run(
+                ["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True
+            )
+        wrk = shutil.which("wrk")
+    prism = TOOLS / "node_modules" / ".bin" / "prism"
+    if not prism.exists():
+        print("installing @stoplight/prism-cli (npm)...", file=sys.stderr)
+        TOOLS.mkdir(exist_ok=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(TOOLS),
+                "@stoplight/prism-cli@5",
+            ],
+            check=True,
+        )
+    assert wrk is not None
+    return wrk, str(prism)
+
+
+def wrk_run(
+    wrk: str, url: str, connections: int, seconds: int, script: Path | None
+) -> tuple[float, float, float, int]:
+    command = [
+        wrk,
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"Authorization: Bearer {TOKEN}",
+    ]
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return rps, _latency(out, "50%"), _latency(out, "99%"), errors
+
+
+def _latency(out: str, quantile: str) -> float:
+    value, unit = re.search(rf"{quantile}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def lua_post(directory: Path, stop_after: int | None = None) -> Path:
+    script = directory / ("post.lua" if stop_after is None else f"post-{stop_after}.lua")
+    lines = [
+        'wrk.method = "POST"',
+        f"wrk.body = '{BODY}'",
+        'wrk.headers["Content-Type"] = "application/json"',
+    ]
+    if stop_after is not None:  # per thread: stop after this many answers
+        lines += [
+            "local seen = 0",
+            "function response() seen = seen + 1",
+            f"  if seen >= {stop_after} then wrk.thread:stop() end end",
+        ]
+    script.write_text("\n".join(lines) + "\n")
+    return script
+
+
+def existing_job(base: str) -> str:
+    response = httpx.post(
+        base + CREATE,
+        content=BODY,
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    job_id = response.json().get("job_id")
+    return str(job_id)
+
+
+def http_runs(wrk: str, prism: str, seconds: int, work: Path) -> list[Run]:
+    servers: dict[str, Callable[[int], list[str]]] = {
+        "ours (time progression, default)": lambda p: [
+            str(BIN / "krea-mock-server"),
+            "--port",
+            str(p),
+            *UNLIMITED,
+        ],
+        "ours (poll progression)": lambda p: [
+            str(BIN / "krea-mock-server"),
+            "--port",
+            str(p),
+            "--progression",
+            "poll",
+            *UNLIMITED,
+        ],
+        "Prism 5 (-v error)": lambda p: [
+            prism,
+            "mock",
+            str(ROOT / "openapi.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(p),
+            "-v",
+            "error",
+        ],
+        "bare-ASGI floor": lambda p: [
+            str(BIN / "python"),
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(ROOT / "scripts" / "py"),
+            "bench_floor:app",
+            "--port",
+            str(p),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+        ],
+    }
+    post = lua_post(work)
+    runs = []
+    for name, command in servers.items():
+        port = free_port()
+        with serving(command(port), port):
+            base = f"http://127.0.0.1:{port}"
+            job = existing_job(base)
+            wrk_run(wrk, f"{base}/jobs/{job}", 16, 2, None)  # warm-up
+            for connections in (16, 64):
+                runs.append(
+                    Run(
+                        name,
+                        "GET /jobs/{id}",
+                        connections,
+                        *wrk_run(wrk, f"{base}/jobs/{job}", connections, seconds, None),
+                    )
+                )
+            for connections in (16, 64):
+                runs.append(
+                    Run(
+                        name,
+                        "POST create",
+                        connections,
+                        *wrk_run(wrk, base + CREATE, connections, seconds, post),
+                    )
+                )
+        print(f"measured {name}", file=sys.stderr)
+    return runs
+
+
+def in_process_ratio(rounds: int = 5, calls: int = 3000) -> tuple[float, float, float]:
+    import respx
+    from krea_api_client import AuthenticatedClient
+    from krea_api_client.api.jobs import get_job
+
+    from mock_server import KreaMock
+
+    mock = KreaMock(progression="manual")
+    stateful = AuthenticatedClient(
+        base_url=mock.base_url, token=TOKEN, httpx_args={"transport": mock.transport()}
+    )
+    created = (
+        httpx.Client(transport=mock.transport(), base_url=mock.base_url)
+        .post(
+            CREATE,
+            content=BODY,
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        )
+        .json()
+    )
+    canned_router = respx.MockRouter(assert_all_called=False)
+    canned_router.get(url__regex=r"/jobs/").respond(200, json=created)
+    canned = AuthenticatedClient(
+        base_url=mock.base_url,
+        token=TOKEN,
+        httpx_args={"transport": httpx.MockTransport(canned_router.handler)},
+    )
+    from uuid import UUID
+
+    job_id = UUID(created["job_id"])
+
+    def per_call(client: AuthenticatedClient) -> float:
+        started = time.perf_counter()
+        for _ in range(calls):
+            get_job.sync_detailed(job_id, client=client)
+        return (time.perf_counter() - started) / calls * 1e6
+
+    per_call(stateful), per_call(canned)  # warm-up
+    ours, floor = [], []
+    for _ in range(rounds):  # interleaved, so drift on the machine hits both alike
+        ours.append(per_call(stateful))
+        floor.append(per_call(canned))
+    ours_us, floor_us = statistics.median(ours), statistics.median(floor)
+    return ours_us, floor_us, ours_us / floor_us
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def memory(wrk: str, work: Path, jobs: int = 100_000) -> tuple[float, float, int, float]:
+    port = free_port()
+    command = [
+        str(BIN / "krea-mock-server"),
+        "--port",
+        str(port),
+        "--step-seconds",
+        "0.25",
+        *UNLIMITED,
+    ]
+    with serving(command, port) as process:
+        time.sleep(1.0)
+        idle = rss_kib(process.pid)
+        script = lua_post(work, stop_after=jobs // 2)
+        subprocess.run(
+            [
+                wrk,
+                "-t2",
+                "-c16",
+                "-d120s",
+                "-H",
+                f"Authorization: Bearer {TOKEN}",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}{CREATE}",
+            ],
+            capture_output=True,
+            check=True,
+        )
+        time.sleep(3.0)  # let them finish
+        after = rss_kib(process.pid)
+        count = int(httpx.get(f"http://127.0.0.1:{port}/__mock__/state").json()["jobs"])
+    return idle / 1024, after / 1024, count, (after - idle) * 1024 / max(count, 1)
+
+
+def timed(command: list[str]) -> float:
+    started = time.monotonic()
+    subprocess.run(
+        command, cwd=ROOT, check=True, capture_output=True, env={**os.environ, "CI": "true"}
+    )
+    return time.monotonic() - started
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kib = int(
+        next(
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    )
+    return (
+        f"{os.cpu_count()} cores ({model}), {memory_kib / 1024**2:.0f} GiB, "
+        f"Linux {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def render(
+    runs: list[Run],
+    inproc: tuple[float, float, float],
+    mem: tuple[float, float, int, float],
+    regen: float,
+    suite: float | None,
+) -> str:
+    def find(server: str, op: str, c: int) -> Run:
+        return next(
+            r
+            for r in runs
+            if r.server.startswith(server) and r.operation == op and r.connections == c
+        )
+
+    lines = [
+        START,
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}.",
+        "",
+        "Reproduce: `./scripts/bench` (add `--skip-suite` to leave out the test-suite timing).",
+        "",
+        "### HTTP (wrk -t2, 5 s a run)",
+        "",
+        "| server | operation | connections | requests/s | p50 ms | p99 ms | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        lines.append(
+            f"| {r.server} | {r.operation} | {r.connections} | {r.rps:,.0f} "
+            f"| {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} |"
+        )
+    lines += [
+        "",
+        "Ratios, per run, at 64 connections (target: >= 4x Prism, >= 0.5x floor, p99 <= 15 ms):",
+        "",
+        "| ours | operation | ours / Prism | ours / floor | p99 ms | targets |",
+        "|---|---|---|---|---|---|",
+    ]
+    for ours_name in ("ours (time", "ours (poll"):
+        for op in ("GET /jobs/{id}", "POST create"):
+            o, p, f = find(ours_name, op, 64), find("Prism", op, 64), find("bare-ASGI", op, 64)
+            met = o.rps >= 4 * p.rps and o.rps >= 0.5 * f.rps and o.p99_ms <= 15
+            verdict = "met" if met else "MISSED"
+            lines.append(
+                f"| {o.server} | {op} | {o.rps / p.rps:.1f}x | {o.rps / f.rps:.2f}x "
+                f"| {o.p99_ms:.1f} | {verdict} |"
+            )
+    ours_us, floor_us, ratio = inproc
+    idle, after, count, per_job = mem
+    lines += [
+        "",
+        "### In-process (generated client, `get_job`, median of 5 interleaved rounds)",
+        "",
+        f"Through the stateful respx mock: {ours_us:.1f} us a call; through a canned respx "
+        f"route returning fixed JSON: {floor_us:.1f} us. "
+        f"Ratio **{ratio:.2f}x** (target <= 1.3x).",
+        "",
+        "### Memory (time progression, jobs created with wrk, then left to finish)",
+        "",
+        f"RSS idle **{idle:.1f} MB**; after **{count:,} jobs** **{after:.1f} MB** "
+        f"(target <= 100 MB); **{per_job:.0f} bytes a job**.",
+        "",
+        "### Tooling",
+        "",
+        f"`./scripts/regenerate --check`: **{regen:.1f} s** (target <= 15 s).",
+    ]
+    if suite is not None:
+        lines.append(f"`./scripts/test` (the whole suite, CI=true, venv ready): **{suite:.0f} s**.")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--skip-suite", action="store_true")
+    args = parser.parse_args()
+    wrk, prism = ensure_tools()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        runs = http_runs(wrk, prism, args.seconds, work)
+        inproc = in_process_ratio()
+        mem = memory(wrk, work)
+    regen = timed([str(ROOT / "scripts" / "regenerate"), "--check"])
+    suite = None if args.skip_suite else timed([str(ROOT / "scripts" / "test")])
+    section = render(runs, inproc, mem, regen, suite)
+    text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    DOC.write_text(text[: text.index(START)] + section + text[text.index(END) + len(END) :])
+    print(section)
+    print(json.dumps({"runs": [r.__dict__ for r in runs]}), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
