@@ -60,6 +60,17 @@ class Target:
         and a poll may miss steps in between."""
         return not self.live
 
+    @classmethod
+    def in_process(cls, mock: KreaMock, description: str = "the in-process mock") -> Target:
+        return cls(
+            description=description,
+            base_url=mock.base_url,
+            token="contract-a",
+            other_token="contract-b",
+            transport=mock.transport(),
+            mock=mock,
+        )
+
     def fresh_token(self) -> str:
         """A tenant of its own: in-process any token is one; live, the configured token."""
         if self.live:
@@ -138,15 +149,7 @@ class ContractClient:
 def from_environment() -> Target:
     base_url = os.environ.get("KREA_BASE_URL", "").rstrip("/")
     if not base_url:
-        mock = KreaMock(backlog_limit=100_000)
-        return Target(
-            description="the in-process mock",
-            base_url=mock.base_url,
-            token="contract-a",
-            other_token="contract-b",
-            transport=mock.transport(),
-            mock=mock,
-        )
+        return Target.in_process(KreaMock(backlog_limit=100_000))
     token = os.environ.get("KREA_API_TOKEN")
     if not token:
         raise RuntimeError("KREA_BASE_URL is set: KREA_API_TOKEN must be set too")

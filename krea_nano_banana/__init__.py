@@ -9,8 +9,9 @@ with Krea() as krea:  # KREA_API_TOKEN, and KREA_BASE_URL if not the real API
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from krea_nano_banana.lazy import exports as _exports
 
 if TYPE_CHECKING:
     from krea_api_client.models import (
@@ -143,16 +144,4 @@ _EXPORTS = {
     "is_finished": "krea_nano_banana.operations",
     "parse_webhook": "krea_nano_banana.webhooks",
 }
-__all__ = sorted(_EXPORTS, key=lambda name: (not name.isupper(), name))
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = _exports(__name__, _EXPORTS, globals())

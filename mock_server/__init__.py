@@ -6,8 +6,9 @@ Two doors into one mock: `KreaMock` (respx, in-process) and `AsgiApp` (real HTTP
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from krea_nano_banana.lazy import exports as _exports
 
 if TYPE_CHECKING:
     from mock_server.app import (
@@ -63,16 +64,4 @@ _EXPORTS = {
     "SystemClock": "mock_server.clock",
     "build": "mock_server.assembly",
 }
-__all__ = sorted(_EXPORTS, key=lambda name: (not name.isupper(), name))
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = _exports(__name__, _EXPORTS, globals())

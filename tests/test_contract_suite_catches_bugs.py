@@ -27,15 +27,7 @@ settings.register_profile(
 
 @pytest.fixture
 def fresh_target() -> Target:
-    mock = KreaMock(backlog_limit=100_000)
-    return Target(
-        description="a mutant mock",
-        base_url=mock.base_url,
-        token="mutant-a",
-        other_token="mutant-b",
-        transport=mock.transport(),
-        mock=mock,
-    )
+    return Target.in_process(KreaMock(backlog_limit=100_000), "a mutant mock")
 
 
 def must_fail(prop: Callable[..., None], **kwargs: Any) -> None:
