@@ -252,13 +252,6 @@ class Backend:
                     break
             return job
 
-    def advance_all(self) -> int:
-        """Moves every running job one step; returns how many moved."""
-        with self.lock:
-            now = self.clock.now()
-            running = [j for j in self._jobs.values() if j.step >= 0 and not j.is_terminal]
-            return sum(1 for job in running if self._step(job, now))
-
     def settle(self) -> None:
         """Applies every time-policy step that is due by now."""
         with self.lock:

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fnmatch import fnmatch
@@ -419,7 +419,3 @@ OPERATIONS: dict[str, Handler] = {
     "cancel_job": cancel_job,
     "list_jobs": list_jobs,
 }
-
-
-def header_map(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    return {name.lower(): value for name, value in pairs}
