@@ -28,7 +28,10 @@ Send = Callable[[Message], Awaitable[None]]
 
 TICK_SECONDS = 0.05
 FREEZE_EVERY_TICKS = 20  # about once a second
-ABANDONED = b"\x00abandoned"  # a sentinel, compared by identity
+
+
+class ClientGone(Exception):
+    """The client disconnected before it had sent the whole body."""
 
 
 class DeliberateReset(Exception):
@@ -60,9 +63,10 @@ class AsgiApp:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        body = await self._read_body(headers, receive)
-        if body is ABANDONED:
-            return  # the client hung up mid-body: nothing may come of a request never sent whole
+        try:
+            body = await self._read_body(headers, receive)
+        except ClientGone:
+            return  # nothing may come of a request that was never sent whole
         if body is None:
             response = error_response(
                 PayloadTooLarge(f"body: larger than the limit of {self.api.max_body_bytes} bytes")
@@ -84,8 +88,7 @@ class AsgiApp:
         await _send_response(send, response, head=scope["method"] == "HEAD")
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes | None:
-        """The body; None once it is known to be over the limit (without reading it all);
-        ABANDONED if the client disconnected before sending all of it."""
+        """The body, or None once it is known to be over the limit (without reading it all)."""
         limit = self.api.max_body_bytes
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -95,7 +98,7 @@ class AsgiApp:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return ABANDONED
+                raise ClientGone
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:

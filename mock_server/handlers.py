@@ -92,6 +92,9 @@ ERROR_STATUS: dict[type[Exception], int] = {
 }
 
 
+ERROR_TYPES = tuple(ERROR_STATUS)
+
+
 def error_message(exc: Exception) -> str:
     if isinstance(exc, JobNotFound):
         return "job not found"
@@ -172,7 +175,7 @@ class MockApi:
     def handle(self, request: Request) -> Response:
         try:
             return self._dispatch(request)
-        except tuple(ERROR_STATUS) as exc:
+        except ERROR_TYPES as exc:
             return error_response(exc)
         except Exception:  # a bug in the mock must still answer, and say so in the log
             log.exception("unhandled error for %s %s", request.method, request.path)

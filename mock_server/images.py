@@ -13,7 +13,6 @@ import math
 
 from krea_nano_banana import spec
 
-TIER_EDGE = {"1K": 1024, "2K": 2048, "4K": 4096}
 ALIGN = 16
 
 
@@ -26,9 +25,14 @@ def ratio(aspect_ratio: str) -> float:
     return int(across) / int(down)
 
 
+def tier_edge(resolution: str) -> int:
+    """The long side of a square image at this tier: "1K" -> 1024, "2K" -> 2048, ..."""
+    return int(resolution.removesuffix("K")) * 1024
+
+
 @functools.cache
 def table_size(aspect_ratio: str, resolution: str) -> tuple[int, int]:
-    edge = TIER_EDGE[resolution]
+    edge = tier_edge(resolution)
     r = ratio(aspect_ratio)
     return _aligned(edge * math.sqrt(r)), _aligned(edge / math.sqrt(r))
 

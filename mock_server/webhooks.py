@@ -89,7 +89,16 @@ class Outbox:
                 self._pending = [d for d in self._pending if d.due > now]
             return due
 
-    def record(self, delivery: Delivery, status_code: int | None, error: str | None) -> None:
+    def record(self, delivery: Delivery, outcome: int | Exception) -> None:
+        """Logs one attempt, whose outcome is the receiver's status or what went wrong, and
+        schedules the next one unless it was delivered or was the last."""
+        status_code: int | None
+        error: str | None
+        if isinstance(outcome, Exception):
+            status_code, error = None, f"{type(outcome).__name__}: {outcome}"
+        else:
+            status_code = outcome
+            error = None if 200 <= outcome < 300 else f"HTTP {outcome}"
         now = self.clock.now()
         delivery.attempt += 1
         delivered = status_code is not None and 200 <= status_code < 300
@@ -115,11 +124,10 @@ class Outbox:
         due = self.take_due()
         for delivery in due:
             try:
-                status: int | None = send(delivery.url, delivery.body)
-                error = None if 200 <= (status or 0) < 300 else f"HTTP {status}"
+                outcome: int | Exception = send(delivery.url, delivery.body)
             except Exception as exc:  # any failure of the receiver is a failed attempt
-                status, error = None, f"{type(exc).__name__}: {exc}"
-            self.record(delivery, status, error)
+                outcome = exc
+            self.record(delivery, outcome)
         return len(due)
 
     async def deliver_due_async(self, send: AsyncSender) -> int:
@@ -127,11 +135,10 @@ class Outbox:
 
         async def attempt(delivery: Delivery) -> None:
             try:
-                status: int | None = await send(delivery.url, delivery.body)
-                error = None if 200 <= (status or 0) < 300 else f"HTTP {status}"
+                outcome: int | Exception = await send(delivery.url, delivery.body)
             except Exception as exc:  # any failure of the receiver is a failed attempt
-                status, error = None, f"{type(exc).__name__}: {exc}"
-            self.record(delivery, status, error)
+                outcome = exc
+            self.record(delivery, outcome)
 
         await asyncio.gather(*(attempt(d) for d in due))
         return len(due)

@@ -66,7 +66,7 @@ def test_size_table_covers_every_ratio_and_tier_and_keeps_the_area() -> None:
             w, h = images.table_size(ratio, tier)
             assert w % 16 == 0
             assert h % 16 == 0
-            edge = images.TIER_EDGE[tier]
+            edge = images.tier_edge(tier)
             assert abs(w * h / edge**2 - 1) < 0.03
             across, down = map(int, ratio.split(":"))
             assert abs((w / h) / (across / down) - 1) < 0.03

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import fastjsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from contract_tests.strategies import invalid_bodies, valid_bodies
 from mock_server import KreaMock
+from mock_server.validation import request_body
 from tests.conftest import ApiFactory
 from tests.helpers import CREATE_PATH, Api
 
@@ -148,3 +153,38 @@ def test_webhook_hosts_can_be_restricted(api: Api) -> None:
     refused = api.create(x_webhook_url="https://example.com/x")
     assert refused.status_code == 400
     assert refused.json()["error"].startswith("X-Webhook-URL: host 'example.com' is not allowed")
+
+
+URI_LIKE = st.from_regex(r"\A[A-Za-z0-9+.%-]{0,4}:[/a-z0-9%?#@:.-]{0,8}\Z") | st.text(max_size=8)
+NEAR_LIMITS = st.one_of(st.integers(-10, 5000), st.floats(allow_nan=False), st.booleans())
+PROMPT = "a lighthouse"
+# Valid but for one edge value: only then can a disagreement between the validators show.
+EDGE_BODIES = st.one_of(
+    st.lists(URI_LIKE, min_size=1, max_size=2).map(
+        lambda urls: {"prompt": PROMPT, "image_urls": urls}
+    ),
+    URI_LIKE.map(lambda url: {"prompt": PROMPT, "style_images": [{"url": url, "strength": 1}]}),
+    NEAR_LIMITS.map(
+        lambda value: {
+            "prompt": PROMPT,
+            "style_images": [{"url": "https://x.test", "strength": value}],
+        }
+    ),
+    NEAR_LIMITS.map(lambda value: {"prompt": PROMPT, "width": value}),
+    st.text(min_size=2, max_size=4).map(lambda text: {"prompt": text}),
+)
+
+
+@settings(max_examples=500)  # microseconds an example: room to reach the rare disagreements
+@given(body=st.one_of(valid_bodies(), invalid_bodies().map(lambda case: case.body), EDGE_BODIES))
+def test_the_fast_and_the_detailed_validator_agree(body: dict[str, object]) -> None:
+    # The fast one decides on the hot path, the detailed one words the error: if they ever
+    # disagreed (a format one checks and the other does not), valid bodies would be refused
+    # without a reason, or invalid ones let through.
+    validator = request_body()
+    try:
+        validator._fast(body)
+        fast = True
+    except fastjsonschema.JsonSchemaValueException:
+        fast = False
+    assert fast == validator.is_valid(body), body
