@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from krea_nano_banana import spec
 from mock_server.clock import Clock
@@ -34,14 +35,20 @@ MAX_INTERNED_REQUESTS = 10_000
 _ids = random.Random()
 
 
+_UUID_FIXED_BITS = ~((0xF << 76) | (0x3 << 62))
+_UUID_VERSION_4 = (0x4 << 76) | (0x2 << 62)  # version 4, RFC 4122 variant
+
+
 def new_job_id() -> str:
     """A random (version 4) UUID, several times cheaper than uuid.uuid4() and as unique for a
     mock; job ids are not secrets here."""
-    value = _ids.getrandbits(128)
-    value = (value & ~(0xF << 76)) | (0x4 << 76)  # version 4
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    h = f"{value:032x}"
+    h = (_ids.getrandbits(128) & _UUID_FIXED_BITS | _UUID_VERSION_4).to_bytes(16).hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def timestamp(instant: datetime) -> str:
+    """An instant as the API shows it: UTC, milliseconds, a `Z`."""
+    return instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class JobNotFound(Exception):
@@ -73,9 +80,9 @@ class TooManyJobs(Exception):
         self.retry_after = retry_after
 
 
-@dataclass(frozen=True, slots=True)
-class JobRequest:
-    """What the backend needs to know of a validated generation request."""
+class JobRequest(NamedTuple):
+    """What the backend needs to know of a validated generation request (a tuple: built on
+    every create, and cheap to hash for interning)."""
 
     resolution: str
     width: int
@@ -92,6 +99,7 @@ class Job:
     job_id: str
     tenant: str
     created_at: datetime
+    created_at_text: str  # rendered once: every read shows it
     request: JobRequest
     path: tuple[str, ...]
     pace: Pace
@@ -100,6 +108,9 @@ class Job:
     entered_at: datetime
     completed_at: datetime | None = None
     polls: int = 0
+    # Under the time policy, when the job reaches its final status; the one event it has in
+    # the schedule carries this same object, so that a stale event is recognised.
+    finishes_at: datetime | None = None
 
     @property
     def is_terminal(self) -> bool:
@@ -147,7 +158,7 @@ class Backend:
         with self.lock:
             self._jobs: dict[str, Job] = {}
             self._tenants: dict[str, Tenant] = {}
-            self._due: list[tuple[datetime, int, Job, int]] = []
+            self._due: list[tuple[datetime, int, Job]] = []
             self._sequence = 0
             self._last_created: datetime | None = None
             self._requests: dict[JobRequest, JobRequest] = {}
@@ -158,7 +169,7 @@ class Backend:
         with self.lock:
             now = self.clock.now()
             self._settle(now)
-            tenant = self._tenants.setdefault(tenant_id, Tenant())
+            tenant = self._tenants.get(tenant_id) or self._tenants.setdefault(tenant_id, Tenant())
             price = spec.pricing()[request.resolution].usd
             budget = self.settings.credits_usd
             if budget is not None:
@@ -168,10 +179,12 @@ class Backend:
             starts_now = tenant.active < self.settings.concurrency_limit
             if not starts_now and len(tenant.backlog) >= self.settings.backlog_limit:
                 raise TooManyJobs(self._estimated_wait(tenant))
+            created_at = self._unique_creation_time(now)
             job = Job(
                 job_id=new_job_id(),
                 tenant=tenant_id,
-                created_at=self._unique_creation_time(now),
+                created_at=created_at,
+                created_at_text=timestamp(created_at),
                 request=self._interned(request),
                 path=PATHS[request.outcome],
                 pace=self.settings.pace.slowed() if request.slow else self.settings.pace,
@@ -193,7 +206,7 @@ class Backend:
         with self.lock:
             now = self.clock.now()
             self._settle(now)
-            job = self._owned(tenant_id, job_id)
+            job = self._current(self._owned(tenant_id, job_id), now)
             if self.settings.progression is Progression.POLL and job.step >= 0:
                 job.polls += 1
                 if job.polls >= job.pace.polls_per_step:
@@ -204,7 +217,7 @@ class Backend:
         with self.lock:
             now = self.clock.now()
             self._settle(now)
-            job = self._owned(tenant_id, job_id)
+            job = self._current(self._owned(tenant_id, job_id), now)
             if job.status not in spec.lifecycle().user_cancellable:
                 raise JobNotCancellable(job.status)
             self._finish(job, "cancelled", now)
@@ -221,7 +234,8 @@ class Backend:
     ) -> tuple[list[Job], datetime | None]:
         """Newest first; the second value is the cursor for the next page, if there is one."""
         with self.lock:
-            self._settle(self.clock.now())
+            now = self.clock.now()
+            self._settle(now)
             tenant = self._tenants.get(tenant_id)
             if tenant is None or (types is not None and spec.job_type() not in types):
                 return [], None
@@ -230,7 +244,7 @@ class Backend:
             page: list[Job] = []
             while index > 0:
                 index -= 1
-                job = jobs[index]
+                job = self._current(jobs[index], now)
                 if status is not None and job.status != status:
                     continue
                 if len(page) == limit:
@@ -247,9 +261,12 @@ class Backend:
             if job is None:
                 raise JobNotFound(job_id)
             now = self.clock.now()
+            self._settle(now)
+            self._current(job, now)
             for _ in range(steps):
                 if job.step < 0 or not self._step(job, now):
                     break
+            self._schedule(job)  # its remaining steps now count from this moment
             return job
 
     def settle(self) -> None:
@@ -259,16 +276,23 @@ class Backend:
 
     def set_progression(self, progression: Progression) -> None:
         with self.lock:
-            self._settle(self.clock.now())
-            self.settings.progression = progression
+            now = self.clock.now()
+            self._settle(now)
+            for job in self._jobs.values():  # statuses the time policy owes are taken now
+                self._current(job, now)
+                job.finishes_at = None
             self._due.clear()
+            self.settings.progression = progression
             if progression is Progression.TIME:
                 for job in self._jobs.values():
-                    if job.step >= 0:
+                    if job.step >= 0 and job.status not in TERMINAL:
+                        job.entered_at = now  # time counts from the switch, not from before it
                         self._schedule(job)
 
     def find(self, job_id: str) -> Job | None:
-        return self._jobs.get(job_id)
+        with self.lock:
+            job = self._jobs.get(job_id)
+            return None if job is None else self._current(job, self.clock.now())
 
     def __len__(self) -> int:
         return len(self._jobs)
@@ -314,7 +338,6 @@ class Backend:
         job.status = following
         job.entered_at = at
         job.polls = 0
-        self._schedule(job)
         return True
 
     def _finish(self, job: Job, status: str, at: datetime) -> None:
@@ -325,6 +348,7 @@ class Backend:
         job.status = status
         job.completed_at = at
         job.entered_at = at
+        job.finishes_at = None
         price = spec.pricing()[job.request.resolution].usd
         tenant.reserved -= price
         if status == "completed":
@@ -337,20 +361,46 @@ class Backend:
             self.on_finished(job)
 
     def _schedule(self, job: Job) -> None:
-        if self.settings.progression is not Progression.TIME or job.is_terminal:
+        """Under the time policy, one event a job: when it reaches its final status. The
+        statuses in between have no side effect, so they are worked out when the job is read."""
+        if self.settings.progression is not Progression.TIME or job.step < 0:
             return
-        if job.step + 1 >= len(job.path):
+        remaining = len(job.path) - 1 - job.step
+        if job.status in TERMINAL or remaining <= 0 or job.path[-1] not in TERMINAL:
+            job.finishes_at = None
             return
+        job.finishes_at = job.entered_at + remaining * job.pace.step
         self._sequence += 1
-        due = job.entered_at + job.pace.step
-        heapq.heappush(self._due, (due, self._sequence, job, job.step))
+        heapq.heappush(self._due, (job.finishes_at, self._sequence, job))
 
     def _settle(self, now: datetime) -> None:
         due = self._due
         while due and due[0][0] <= now:
-            at, _, job, step = heapq.heappop(due)
-            if job.step == step and not job.is_terminal:  # else the event is stale
-                self._step(job, at)
+            at, _, job = heapq.heappop(due)
+            if job.finishes_at is at:  # else the event is stale (cancelled, or rescheduled)
+                self._finish(job, job.path[-1], at)
+
+    def _current(self, job: Job, now: datetime) -> Job:
+        """Under the time policy, takes every step that is due by `now` (at the instants
+        they were due); under the other policies the job is already current."""
+        if self.settings.progression is not Progression.TIME or job.step < 0:
+            return job
+        last = len(job.path) - 1
+        if job.step >= last or job.status in TERMINAL:
+            return job
+        step = job.pace.step
+        steps = min((now - job.entered_at) // step, last - job.step)
+        if steps <= 0:
+            return job
+        at = job.entered_at + steps * step
+        following = job.path[job.step + steps]
+        if following in TERMINAL:
+            self._finish(job, following, at)
+        else:
+            job.step += steps
+            job.status = following
+            job.entered_at = at
+        return job
 
     def _estimated_wait(self, tenant: Tenant) -> int:
         steps = max(len(path) for path in PATHS.values())

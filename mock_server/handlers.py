@@ -11,10 +11,9 @@ import hmac
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from fnmatch import fnmatch
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
@@ -29,6 +28,7 @@ from mock_server.backend import (
     JobNotFound,
     JobRequest,
     TooManyJobs,
+    timestamp,
 )
 from mock_server.clock import parse_instant
 from mock_server.deprecations import apply_aliases, blame_alias, deprecation_headers
@@ -118,17 +118,12 @@ def error_response(exc: Exception) -> Response:
     return json_response(ERROR_STATUS[type(exc)], {"error": error_message(exc)}, headers)
 
 
-def timestamp(instant: datetime) -> str:
-    return instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def cursor_text(instant: datetime) -> str:
     # Full precision, so that the next page starts exactly after the last job shown.
     return instant.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     """An authenticated call to one operation."""
 
     request: Request
@@ -165,9 +160,14 @@ class MockApi:
         self.faults = FaultCounter()
         self.max_body_bytes = spec.max_body_bytes()
         self.job_type = spec.job_type()
-        self._routes = [
-            (op.method, _compile(op.path), op.operation_id) for op in spec.operations().values()
-        ]
+        # Fixed paths are one dict look-up; only templated ones need a pattern.
+        self._fixed_routes: dict[str, dict[str, str]] = {}
+        self._templated_routes: list[tuple[str, re.Pattern[str], str]] = []
+        for op in spec.operations().values():
+            if "{" in op.path:
+                self._templated_routes.append((op.method, _compile(op.path), op.operation_id))
+            else:
+                self._fixed_routes.setdefault(op.path, {})[op.method] = op.operation_id
         backend.on_finished = self._job_finished
 
     # -- entry point ------------------------------------------------------------------------
@@ -189,8 +189,13 @@ class MockApi:
             return self._result_image(path)
         if path == "/openapi.json" and request.method in ("GET", "HEAD"):
             return Response(200, spec.document_json())
-        allowed = []
-        for method, pattern, operation_id in self._routes:
+        fixed = self._fixed_routes.get(path)
+        if fixed is not None:
+            operation_id = fixed.get(request.method)
+            if operation_id is not None:
+                return self._operation(operation_id, request, {})
+        allowed = list(fixed or ())
+        for method, pattern, operation_id in self._templated_routes:
             match = pattern.match(path)
             if match is None:
                 continue
@@ -262,7 +267,7 @@ class MockApi:
         return {
             "job_id": job.job_id,
             "status": job.status,
-            "created_at": timestamp(job.created_at),
+            "created_at": job.created_at_text,
             "completed_at": timestamp(job.completed_at) if job.completed_at else None,
             "result": result,
             "type": self.job_type,
