@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -46,9 +46,29 @@ def new_job_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+_rendered_seconds: dict[tuple[int, int, int, int, int, int], str] = {}
+
+
 def timestamp(instant: datetime) -> str:
-    """An instant as the API shows it: UTC, milliseconds, a `Z`."""
-    return instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """An instant as the API shows it: UTC, milliseconds, a `Z`. Jobs are created many a
+    second, so each second is rendered once."""
+    if instant.tzinfo is not UTC:
+        instant = instant.astimezone(UTC)
+    second = (
+        instant.year,
+        instant.month,
+        instant.day,
+        instant.hour,
+        instant.minute,
+        instant.second,
+    )
+    text = _rendered_seconds.get(second)
+    if text is None:
+        if len(_rendered_seconds) >= 4096:
+            _rendered_seconds.clear()
+        y, mo, d, h, mi, sec = second
+        text = _rendered_seconds[second] = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}"
+    return f"{text}.{instant.microsecond // 1000:03d}Z"
 
 
 class JobNotFound(Exception):
@@ -170,12 +190,13 @@ class Backend:
             now = self.clock.now()
             self._settle(now)
             tenant = self._tenants.get(tenant_id) or self._tenants.setdefault(tenant_id, Tenant())
-            price = spec.pricing()[request.resolution].usd
             budget = self.settings.credits_usd
-            if budget is not None:
+            if budget is not None:  # without a budget there is nothing to count
+                price = spec.pricing()[request.resolution].usd
                 remaining = budget - tenant.spent - tenant.reserved
                 if price > remaining:
                     raise InsufficientCredits(price, max(remaining, Decimal(0)))
+                tenant.reserved += price
             starts_now = tenant.active < self.settings.concurrency_limit
             if not starts_now and len(tenant.backlog) >= self.settings.backlog_limit:
                 raise TooManyJobs(self._estimated_wait(tenant))
@@ -192,7 +213,6 @@ class Backend:
                 step=-1,
                 entered_at=now,
             )
-            tenant.reserved += price
             self._jobs[job.job_id] = job
             tenant.jobs.append(job)
             if starts_now:
@@ -349,10 +369,11 @@ class Backend:
         job.completed_at = at
         job.entered_at = at
         job.finishes_at = None
-        price = spec.pricing()[job.request.resolution].usd
-        tenant.reserved -= price
-        if status == "completed":
-            tenant.spent += price
+        if self.settings.credits_usd is not None:
+            price = spec.pricing()[job.request.resolution].usd
+            tenant.reserved -= price
+            if status == "completed":
+                tenant.spent += price
         if was_running:
             tenant.active -= 1
             if tenant.backlog:

@@ -22,7 +22,9 @@ class SystemClock:
         self._offset = (start - datetime.now(UTC)) if start is not None else timedelta(0)
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
+        if self._offset:
+            return datetime.now(UTC) + self._offset
+        return datetime.now(UTC)
 
     def set(self, instant: datetime) -> None:
         self._offset = instant - datetime.now(UTC)

@@ -160,6 +160,7 @@ class MockApi:
         self.faults = FaultCounter()
         self.max_body_bytes = spec.max_body_bytes()
         self.job_type = spec.job_type()
+        self.default_resolution = spec.schema_default("Resolution")
         # Fixed paths are one dict look-up; only templated ones need a pattern.
         self._fixed_routes: dict[str, dict[str, str]] = {}
         self._templated_routes: list[tuple[str, re.Pattern[str], str]] = []
@@ -360,14 +361,14 @@ def check_webhook_url(url: str, allowed_hosts: Sequence[str] | None) -> str:
 def create_job(api: MockApi, call: Call) -> Response:
     request, scenario = call.request, call.scenario
     body = read_json_object(request, api.max_body_bytes)
-    used = apply_aliases(body, api.clock.now())
+    used = apply_aliases(body, api.clock.now)
     try:
         request_body().validate(body)
     except InvalidRequest as error:
         raise blame_alias(error, used) from None
     headers = parameters(spec.CREATE_OPERATION, "header").parse(request.headers)
     webhook = headers.get("X-Webhook-URL")
-    resolution = body.get("resolution", spec.schema_default("Resolution"))
+    resolution = body.get("resolution", api.default_resolution)
     aspect_ratio = body.get("aspect_ratio", "1:1")
     width, height = images.result_size(
         aspect_ratio, resolution, body.get("width"), body.get("height")

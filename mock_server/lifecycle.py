@@ -6,8 +6,7 @@ picks which path through it a job takes and the policy that decides when it take
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
@@ -50,18 +49,13 @@ class Pace:
 
     step_seconds: float = 0.6
     polls_per_step: int = 1
+    step: timedelta = field(init=False, compare=False)  # read on every create: made once
 
-    @property
-    def step(self) -> timedelta:
-        return _delta(self.step_seconds)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "step", timedelta(seconds=self.step_seconds))
 
     def slowed(self, factor: int = 10) -> Pace:
         return Pace(self.step_seconds * factor, self.polls_per_step * 3)
-
-
-@functools.cache
-def _delta(seconds: float) -> timedelta:
-    return timedelta(seconds=seconds)
 
 
 def _check_paths_follow_the_spec() -> None:

@@ -216,6 +216,7 @@ def http_runs(wrk: str, prism: str, seconds: int, work: Path) -> list[Run]:
             "uvloop",
             "--http",
             "httptools",
+            "--no-proxy-headers",  # as ours: nothing reads the client's address
         ],
     }
     post = lua_post(work)
@@ -248,7 +249,7 @@ def http_runs(wrk: str, prism: str, seconds: int, work: Path) -> list[Run]:
     return runs
 
 
-def in_process_ratio(rounds: int = 5, calls: int = 3000) -> tuple[float, float, float]:
+def in_process_ratio(rounds: int = 31, calls: int = 300) -> tuple[float, float, float]:
     import respx
     from krea_api_client import AuthenticatedClient
     from krea_api_client.api.jobs import get_job
@@ -286,12 +287,14 @@ def in_process_ratio(rounds: int = 5, calls: int = 3000) -> tuple[float, float, 
         return (time.perf_counter() - started) / calls * 1e6
 
     per_call(stateful), per_call(canned)  # warm-up
-    ours, floor = [], []
-    for _ in range(rounds):  # interleaved, so drift on the machine hits both alike
+    ours, floor, ratios = [], [], []
+    # Many short rounds, each pair back to back: the ratio of a pair sees the same machine,
+    # and the median sets aside the rounds a neighbour's burst or a collection landed in.
+    for _ in range(rounds):
         ours.append(per_call(stateful))
         floor.append(per_call(canned))
-    ours_us, floor_us = statistics.median(ours), statistics.median(floor)
-    return ours_us, floor_us, ours_us / floor_us
+        ratios.append(ours[-1] / floor[-1])
+    return statistics.median(ours), statistics.median(floor), statistics.median(ratios)
 
 
 def rss_kib(pid: int) -> int:
@@ -417,11 +420,11 @@ def render(
     idle, after, count, per_job = mem
     lines += [
         "",
-        "### In-process (generated client, `get_job`, median of 5 interleaved rounds)",
+        "### In-process (generated client, `get_job`; 31 back-to-back pairs of 300 calls)",
         "",
         f"Through the stateful respx mock: {ours_us:.1f} us a call; through a canned respx "
         f"route returning fixed JSON: {floor_us:.1f} us. "
-        f"Ratio **{ratio:.2f}x** (target <= 1.3x).",
+        f"Median ratio of the pairs **{ratio:.2f}x** (target <= 1.3x).",
         "",
         "### Memory (time progression, jobs created with wrk, then left to finish)",
         "",
