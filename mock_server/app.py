@@ -62,7 +62,8 @@ class AsgiApp:
             await self._lifespan(receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        # ASGI servers send header names in lower case already.
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             body = await self._read_body(headers, receive)
         except ClientGone:
@@ -103,9 +104,9 @@ class AsgiApp:
             size += len(chunk)
             if size > limit:
                 return None
-            chunks.append(chunk)
             if not message.get("more_body", False):
-                return b"".join(chunks)
+                return b"".join([*chunks, chunk]) if chunks else chunk
+            chunks.append(chunk)
 
     # -- lifespan: the background pump --------------------------------------------------------
 
@@ -163,6 +164,7 @@ async def _send_response(send: Send, response: Response, head: bool = False) -> 
         (b"content-type", response.content_type.encode()),
         (b"content-length", str(len(response.body)).encode()),
     ]
-    raw_headers.extend((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers)
+    if response.headers:
+        raw_headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
     await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": b"" if head else response.body})
