@@ -449,8 +449,8 @@ def main() -> int:
     wrk, prism = ensure_tools()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        inproc = in_process_ratio()  # first, before any server has run on the machine
         runs = http_runs(wrk, prism, args.seconds, work)
-        inproc = in_process_ratio()
         mem = memory(wrk, work)
     regen = timed([str(ROOT / "scripts" / "regenerate"), "--check"])
     suite = None if args.skip_suite else timed([str(ROOT / "scripts" / "test")])
