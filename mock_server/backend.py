@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -44,31 +44,6 @@ def new_job_id() -> str:
     mock; job ids are not secrets here."""
     h = (_ids.getrandbits(128) & _UUID_FIXED_BITS | _UUID_VERSION_4).to_bytes(16).hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-_rendered_seconds: dict[tuple[int, int, int, int, int, int], str] = {}
-
-
-def timestamp(instant: datetime) -> str:
-    """An instant as the API shows it: UTC, milliseconds, a `Z`. Jobs are created many a
-    second, so each second is rendered once."""
-    if instant.tzinfo is not UTC:
-        instant = instant.astimezone(UTC)
-    second = (
-        instant.year,
-        instant.month,
-        instant.day,
-        instant.hour,
-        instant.minute,
-        instant.second,
-    )
-    text = _rendered_seconds.get(second)
-    if text is None:
-        if len(_rendered_seconds) >= 4096:
-            _rendered_seconds.clear()
-        y, mo, d, h, mi, sec = second
-        text = _rendered_seconds[second] = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}"
-    return f"{text}.{instant.microsecond // 1000:03d}Z"
 
 
 class JobNotFound(Exception):
@@ -119,7 +94,6 @@ class Job:
     job_id: str
     tenant: str
     created_at: datetime
-    created_at_text: str  # rendered once: every read shows it
     request: JobRequest
     path: tuple[str, ...]
     pace: Pace
@@ -200,12 +174,10 @@ class Backend:
             starts_now = tenant.active < self.settings.concurrency_limit
             if not starts_now and len(tenant.backlog) >= self.settings.backlog_limit:
                 raise TooManyJobs(self._estimated_wait(tenant))
-            created_at = self._unique_creation_time(now)
             job = Job(
                 job_id=new_job_id(),
                 tenant=tenant_id,
-                created_at=created_at,
-                created_at_text=timestamp(created_at),
+                created_at=self._unique_creation_time(now),
                 request=self._interned(request),
                 path=PATHS[request.outcome],
                 pace=self.settings.pace.slowed() if request.slow else self.settings.pace,
@@ -350,15 +322,18 @@ class Backend:
     def _step(self, job: Job, at: datetime) -> bool:
         if job.is_terminal or job.step + 1 >= len(job.path):
             return False
-        following = job.path[job.step + 1]
-        if following in TERMINAL:
-            self._finish(job, following, at)
-            return True
-        job.step += 1
-        job.status = following
+        self._move_to(job, job.step + 1, at)
+        return True
+
+    def _move_to(self, job: Job, index: int, at: datetime) -> None:
+        status = job.path[index]
+        if status in TERMINAL:
+            self._finish(job, status, at)
+            return
+        job.step = index
+        job.status = status
         job.entered_at = at
         job.polls = 0
-        return True
 
     def _finish(self, job: Job, status: str, at: datetime) -> None:
         tenant = self._tenants[job.tenant]
@@ -413,14 +388,7 @@ class Backend:
         steps = min((now - job.entered_at) // step, last - job.step)
         if steps <= 0:
             return job
-        at = job.entered_at + steps * step
-        following = job.path[job.step + steps]
-        if following in TERMINAL:
-            self._finish(job, following, at)
-        else:
-            job.step += steps
-            job.status = following
-            job.entered_at = at
+        self._move_to(job, job.step + steps, job.entered_at + steps * step)
         return job
 
     def _estimated_wait(self, tenant: Tenant) -> int:

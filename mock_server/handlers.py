@@ -11,7 +11,7 @@ import hmac
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from fnmatch import fnmatch
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
@@ -28,7 +28,6 @@ from mock_server.backend import (
     JobNotFound,
     JobRequest,
     TooManyJobs,
-    timestamp,
 )
 from mock_server.clock import parse_instant
 from mock_server.deprecations import apply_aliases, blame_alias, deprecation_headers
@@ -116,6 +115,31 @@ def error_response(exc: Exception) -> Response:
     if isinstance(exc, MethodNotAllowed):
         headers.append(("Allow", ", ".join(exc.allowed)))
     return json_response(ERROR_STATUS[type(exc)], {"error": error_message(exc)}, headers)
+
+
+_rendered_seconds: dict[tuple[int, int, int, int, int, int], str] = {}
+
+
+def timestamp(instant: datetime) -> str:
+    """An instant as the API shows it: UTC, milliseconds, a `Z`. Every job read renders one,
+    many a second, so each second is rendered once."""
+    if instant.tzinfo is not UTC:
+        instant = instant.astimezone(UTC)
+    second = (
+        instant.year,
+        instant.month,
+        instant.day,
+        instant.hour,
+        instant.minute,
+        instant.second,
+    )
+    text = _rendered_seconds.get(second)
+    if text is None:
+        if len(_rendered_seconds) >= 4096:
+            _rendered_seconds.clear()
+        y, mo, d, h, mi, sec = second
+        text = _rendered_seconds[second] = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}"
+    return f"{text}.{instant.microsecond // 1000:03d}Z"
 
 
 def cursor_text(instant: datetime) -> str:
@@ -268,7 +292,7 @@ class MockApi:
         return {
             "job_id": job.job_id,
             "status": job.status,
-            "created_at": job.created_at_text,
+            "created_at": timestamp(job.created_at),
             "completed_at": timestamp(job.completed_at) if job.completed_at else None,
             "result": result,
             "type": self.job_type,
