@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import socket
 import sys
@@ -15,6 +16,14 @@ from mock_server.assembly import MockOptions, build
 from mock_server.clock import SystemClock, parse_instant
 from mock_server.lifecycle import Progression
 from mock_server.webhooks import RetryPolicy
+
+HttpProtocol = type[asyncio.Protocol] | str
+try:
+    from mock_server.write_batching import BatchedHttpToolsProtocol
+
+    HTTP_PROTOCOL: HttpProtocol = BatchedHttpToolsProtocol
+except ImportError:  # no httptools (Windows): uvicorn's own protocol, one write per send
+    HTTP_PROTOCOL = "auto"
 
 
 def _instant(text: str) -> object:
@@ -110,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
         log_level="warning",
         access_log=False,
         lifespan="on",
+        http=HTTP_PROTOCOL,
         server_header=False,
         proxy_headers=False,  # nothing reads the client's address; the middleware costs ~1%
     )

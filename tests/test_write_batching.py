@@ -1,0 +1,151 @@
+"""The server's responses reach the socket once a loop iteration, whole and in order."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from uvicorn.config import Config
+from uvicorn.server import ServerState
+
+from mock_server.app import AsgiApp
+from mock_server.assembly import MockOptions, build
+from mock_server.clock import SystemClock
+from mock_server.write_batching import BatchedHttpToolsProtocol, IterationBatchedTransport
+
+
+class RecordingTransport(asyncio.Transport):
+    """A socket stand-in that records each call that would have been a write to the peer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[bytes] = []  # one entry per write or writelines call
+        self.closed = False
+        self.aborted = False
+
+    def write(self, data: Any) -> None:
+        self.writes.append(bytes(data))
+
+    def writelines(self, list_of_data: Any) -> None:
+        self.writes.append(b"".join(bytes(d) for d in list_of_data))
+
+    def close(self) -> None:
+        self.closed = True
+
+    def abort(self) -> None:
+        self.aborted = True
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"sockname": ("127.0.0.1", 8080), "peername": ("127.0.0.1", 50000)}.get(
+            name, default
+        )
+
+
+async def next_iteration() -> None:
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+
+
+def test_writes_of_one_iteration_reach_the_socket_as_one_call_after_it() -> None:
+    async def scenario() -> None:
+        socket = RecordingTransport()
+        batched = IterationBatchedTransport(socket, asyncio.get_running_loop())
+        batched.write(b"HTTP/1.1 200 OK\r\n\r\n")
+        batched.write(b"")
+        batched.writelines([b"body ", bytearray(b"part")])
+        assert socket.writes == []
+        assert batched.get_write_buffer_size() == len(b"HTTP/1.1 200 OK\r\n\r\nbody part")
+        await next_iteration()
+        assert socket.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody part"]
+        batched.write(b"next")
+        await next_iteration()
+        assert socket.writes[1:] == [b"next"]
+
+    asyncio.run(scenario())
+
+
+def test_close_and_eof_send_what_is_held_first_and_abort_drops_it() -> None:
+    async def scenario() -> None:
+        socket = RecordingTransport()
+        batched = IterationBatchedTransport(socket, asyncio.get_running_loop())
+        batched.write(b"last words")
+        batched.close()
+        assert socket.writes == [b"last words"]
+        assert socket.closed
+        await next_iteration()
+        assert socket.writes == [b"last words"]  # the scheduled flush finds nothing left
+
+        socket = RecordingTransport()
+        batched = IterationBatchedTransport(socket, asyncio.get_running_loop())
+        batched.write(b"never sent")
+        batched.abort()
+        await next_iteration()
+        assert socket.writes == []
+        assert socket.aborted
+
+    asyncio.run(scenario())
+
+
+def test_nothing_is_written_to_a_socket_that_closed_meanwhile() -> None:
+    async def scenario() -> None:
+        socket = RecordingTransport()
+        batched = IterationBatchedTransport(socket, asyncio.get_running_loop())
+        batched.write(b"too late")
+        socket.closed = True  # the peer went away before the loop came round
+        await next_iteration()
+        assert socket.writes == []
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("pipelined", [1, 3])
+def test_uvicorn_sends_each_response_whole_in_a_single_write(pipelined: int) -> None:
+    """Through uvicorn's own protocol: guards against a uvicorn release that writes elsewhere."""
+    body = b'{"prompt": "a lighthouse in a storm, oil on canvas"}'
+    request = (
+        b"POST /generate/image/google/nano-banana-2 HTTP/1.1\r\nhost: mock\r\n"
+        b"authorization: Bearer t\r\ncontent-type: application/json\r\n"
+        b"content-length: %d\r\n\r\n%s" % (len(body), body)
+    )
+
+    async def scenario() -> list[bytes]:
+        app = AsgiApp(build(SystemClock(), "http://mock", MockOptions()))
+        config = Config(app, lifespan="off", log_level="warning")
+        config.load()
+        protocol = BatchedHttpToolsProtocol(config, ServerState(), app_state={})
+        socket = RecordingTransport()
+        protocol.connection_made(socket)
+        protocol.data_received(request * pipelined)
+        for _ in range(50):
+            await asyncio.sleep(0)
+            if len(socket.writes) == pipelined:
+                break
+        protocol.connection_lost(None)
+        return socket.writes
+
+    writes = asyncio.run(scenario())
+    assert len(writes) == pipelined
+    for write in writes:
+        head, _, payload = write.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 OK")
+        length = next(
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        assert len(payload) == length
+        assert payload.startswith(b'{"job_id":')
