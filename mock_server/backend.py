@@ -117,6 +117,9 @@ class Job:
         return FAILURE_MESSAGES.get(self.request.failure_reason, FAILURE_MESSAGES["provider"])
 
 
+DueEvent = tuple[datetime, int, Job]  # (when, sequence, job) under the time policy
+
+
 @dataclass(slots=True)
 class Tenant:
     jobs: list[Job] = field(default_factory=list)  # creation order, so created_at ascending
@@ -152,7 +155,11 @@ class Backend:
         with self.lock:
             self._jobs: dict[str, Job] = {}
             self._tenants: dict[str, Tenant] = {}
-            self._due: list[tuple[datetime, int, Job]] = []
+            # Time-policy events. Most arrive in time order (every job on the same pace, made
+            # now), so they queue in O(1); the others (jobs started from a backlog, slowed,
+            # moved by hand) go to a heap. Settling merges the two.
+            self._due_in_order: deque[DueEvent] = deque()
+            self._due: list[DueEvent] = []
             self._sequence = 0
             self._last_created: datetime | None = None
             self._requests: dict[JobRequest, JobRequest] = {}
@@ -274,6 +281,7 @@ class Backend:
                 self._current(job, now)
                 job.finishes_at = None
             self._due.clear()
+            self._due_in_order.clear()
             self.settings.progression = progression
             if progression is Progression.TIME:
                 for job in self._jobs.values():
@@ -367,12 +375,23 @@ class Backend:
             return
         job.finishes_at = job.entered_at + remaining * job.pace.step
         self._sequence += 1
-        heapq.heappush(self._due, (job.finishes_at, self._sequence, job))
+        event = (job.finishes_at, self._sequence, job)
+        in_order = self._due_in_order
+        if not in_order or in_order[-1][0] <= job.finishes_at:
+            in_order.append(event)
+        else:
+            heapq.heappush(self._due, event)
 
     def _settle(self, now: datetime) -> None:
-        due = self._due
-        while due and due[0][0] <= now:
-            at, _, job = heapq.heappop(due)
+        heap, in_order = self._due, self._due_in_order
+        while True:
+            # Ties go by sequence, so jobs due at one instant finish in the order they were made.
+            if in_order and in_order[0][0] <= now and (not heap or in_order[0] < heap[0]):
+                at, _, job = in_order.popleft()
+            elif heap and heap[0][0] <= now:
+                at, _, job = heapq.heappop(heap)
+            else:
+                return
             if job.finishes_at is at:  # else the event is stale (cancelled, or rescheduled)
                 self._finish(job, job.path[-1], at)
 

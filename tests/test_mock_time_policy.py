@@ -26,10 +26,17 @@ TERMINAL = spec.lifecycle().terminal
 NEVER = 10**12
 
 
+SLOWDOWN = round(Pace(1.0).slowed().step_seconds)  # how many normal steps a slow one takes
+
+
 @dataclass(frozen=True)
 class Arrival:
     at_ms: int
     outcome: Outcome
+    slow: bool = False
+
+    def step_ms(self, normal_ms: int) -> int:
+        return normal_ms * SLOWDOWN if self.slow else normal_ms
 
 
 def reference_starts(arrivals: list[Arrival], step_ms: int, servers: int) -> list[int]:
@@ -39,7 +46,7 @@ def reference_starts(arrivals: list[Arrival], step_ms: int, servers: int) -> lis
     for arrival in arrivals:
         start = max(arrival.at_ms, heapq.heappop(free_at))
         path = PATHS[arrival.outcome]
-        runs_for = (len(path) - 1) * step_ms if path[-1] in TERMINAL else NEVER
+        runs_for = (len(path) - 1) * arrival.step_ms(step_ms) if path[-1] in TERMINAL else NEVER
         heapq.heappush(free_at, start + runs_for)
         starts.append(start)
     return starts
@@ -50,6 +57,7 @@ def expected(arrival: Arrival, start_ms: int, now_ms: int, step_ms: int) -> tupl
     if now_ms < start_ms:
         return BACKLOGGED, None
     path = PATHS[arrival.outcome]
+    step_ms = arrival.step_ms(step_ms)
     index = min((now_ms - start_ms) // step_ms, len(path) - 1)
     ended = start_ms + index * step_ms if path[index] in TERMINAL else None
     return path[index], ended
@@ -65,14 +73,16 @@ gaps = st.integers(min_value=0, max_value=3000)  # ms of clock between two creat
 @given(
     step_ms=st.integers(min_value=50, max_value=1000),
     servers=st.integers(min_value=1, max_value=3),
-    plan=st.lists(st.tuples(gaps, st.sampled_from(list(Outcome))), min_size=1, max_size=8),
-    looks=st.lists(st.integers(min_value=0, max_value=5000), min_size=1, max_size=12),
+    plan=st.lists(
+        st.tuples(gaps, st.sampled_from(list(Outcome)), st.booleans()), min_size=1, max_size=8
+    ),
+    looks=st.lists(st.integers(min_value=0, max_value=50_000), min_size=1, max_size=12),
     read_by_list=st.booleans(),
 )
 def test_every_read_matches_a_fifo_queue_stepping_with_the_clock(
     step_ms: int,
     servers: int,
-    plan: list[tuple[int, Outcome]],
+    plan: list[tuple[int, Outcome, bool]],
     looks: list[int],
     read_by_list: bool,
 ) -> None:
@@ -89,11 +99,12 @@ def test_every_read_matches_a_fifo_queue_stepping_with_the_clock(
     arrivals: list[Arrival] = []
     jobs: list[Job] = []
     now_ms = 0
-    for gap, outcome in plan:
+    for gap, outcome, slow in plan:
         now_ms += gap
         clock.set(START + timedelta(milliseconds=now_ms))
-        jobs.append(backend.create(TENANT, JobRequest("1K", 1024, 1024, outcome=outcome)))
-        arrivals.append(Arrival(now_ms, outcome))
+        request = JobRequest("1K", 1024, 1024, outcome=outcome, slow=slow)
+        jobs.append(backend.create(TENANT, request))
+        arrivals.append(Arrival(now_ms, outcome, slow))
     starts = reference_starts(arrivals, step_ms, servers)
 
     for gap in looks:  # reads at arbitrary instants, never touching the jobs in between
