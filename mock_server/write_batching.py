@@ -102,4 +102,5 @@ class BatchedHttpToolsProtocol(HttpToolsProtocol):
     """Uvicorn's httptools protocol, writing through an `IterationBatchedTransport`."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(IterationBatchedTransport(transport, self.loop))
+        batched = IterationBatchedTransport(transport, asyncio.get_running_loop())
+        super().connection_made(batched)
