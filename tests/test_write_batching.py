@@ -55,6 +55,24 @@ class RecordingTransport(asyncio.Transport):
         )
 
 
+def open_connection() -> tuple[BatchedHttpToolsProtocol, RecordingTransport]:
+    """A connection to the mock through the server's protocol, on a recording socket."""
+    app = AsgiApp(build(SystemClock(), "http://mock", MockOptions()))
+    config = Config(app, lifespan="off", log_level="warning")
+    config.load()
+    protocol = BatchedHttpToolsProtocol(config, ServerState(), app_state={})
+    socket = RecordingTransport()
+    protocol.connection_made(socket)
+    return protocol, socket
+
+
+async def until_written(socket: RecordingTransport, count: int) -> None:
+    for _ in range(50):
+        await asyncio.sleep(0)
+        if len(socket.writes) >= count:
+            return
+
+
 async def next_iteration() -> None:
     await asyncio.sleep(0)
     await asyncio.sleep(0)
@@ -123,17 +141,9 @@ def test_uvicorn_sends_each_response_whole_in_a_single_write(pipelined: int) -> 
     )
 
     async def scenario() -> list[bytes]:
-        app = AsgiApp(build(SystemClock(), "http://mock", MockOptions()))
-        config = Config(app, lifespan="off", log_level="warning")
-        config.load()
-        protocol = BatchedHttpToolsProtocol(config, ServerState(), app_state={})
-        socket = RecordingTransport()
-        protocol.connection_made(socket)
+        protocol, socket = open_connection()
         protocol.data_received(request * pipelined)
-        for _ in range(50):
-            await asyncio.sleep(0)
-            if len(socket.writes) == pipelined:
-                break
+        await until_written(socket, pipelined)
         protocol.connection_lost(None)
         return socket.writes
 
@@ -149,3 +159,27 @@ def test_uvicorn_sends_each_response_whole_in_a_single_write(pipelined: int) -> 
         )
         assert len(payload) == length
         assert payload.startswith(b'{"job_id":')
+
+
+def test_a_client_waiting_for_100_continue_gets_it_before_it_sends_the_body() -> None:
+    body = b'{"prompt": "a lighthouse in a storm, oil on canvas"}'
+    head = (
+        b"POST /generate/image/google/nano-banana-2 HTTP/1.1\r\nhost: mock\r\n"
+        b"authorization: Bearer t\r\ncontent-type: application/json\r\n"
+        b"expect: 100-continue\r\ncontent-length: %d\r\n\r\n" % len(body)
+    )
+
+    async def scenario() -> list[bytes]:
+        protocol, socket = open_connection()
+        protocol.data_received(head)
+        await until_written(socket, 2)  # only the 100 can come: the client holds the body back
+        before_body = list(socket.writes)
+        protocol.data_received(body)
+        await until_written(socket, len(before_body) + 1)
+        protocol.connection_lost(None)
+        return [*before_body, b"--body sent--", *socket.writes[len(before_body) :]]
+
+    writes = asyncio.run(scenario())
+    assert writes[0] == b"HTTP/1.1 100 Continue\r\n\r\n"
+    assert writes[1] == b"--body sent--"
+    assert writes[2].startswith(b"HTTP/1.1 200 OK")
