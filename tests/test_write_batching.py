@@ -21,8 +21,7 @@ class RecordingTransport(asyncio.Transport):
     def __init__(self) -> None:
         super().__init__()
         self.writes: list[bytes] = []  # one entry per write or writelines call
-        self.closed = False
-        self.aborted = False
+        self.ended: str | None = None  # "close", "write_eof" or "abort"
 
     def write(self, data: Any) -> None:
         self.writes.append(bytes(data))
@@ -31,14 +30,16 @@ class RecordingTransport(asyncio.Transport):
         self.writes.append(b"".join(bytes(d) for d in list_of_data))
 
     def close(self) -> None:
-        self.closed = True
+        self.ended = "close"
+
+    def write_eof(self) -> None:
+        self.ended = "write_eof"
 
     def abort(self) -> None:
-        self.aborted = True
-        self.closed = True
+        self.ended = "abort"
 
     def is_closing(self) -> bool:
-        return self.closed
+        return self.ended in ("close", "abort")
 
     def get_write_buffer_size(self) -> int:
         return 0
@@ -78,56 +79,55 @@ async def next_iteration() -> None:
     await asyncio.sleep(0)
 
 
-def test_writes_of_one_iteration_reach_the_socket_as_one_call_after_it() -> None:
-    async def scenario() -> None:
-        socket = RecordingTransport()
-        batched = IterationBatchedTransport(socket, asyncio.get_running_loop())
-        batched.write(b"HTTP/1.1 200 OK\r\n\r\n")
-        batched.write(b"")
-        batched.writelines([b"body ", bytearray(b"part")])
-        assert socket.writes == []
-        assert batched.get_write_buffer_size() == len(b"HTTP/1.1 200 OK\r\n\r\nbody part")
-        await next_iteration()
-        assert socket.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody part"]
-        batched.write(b"next")
-        await next_iteration()
-        assert socket.writes[1:] == [b"next"]
-
-    asyncio.run(scenario())
+def batched_socket() -> tuple[IterationBatchedTransport, RecordingTransport]:
+    socket = RecordingTransport()
+    return IterationBatchedTransport(socket, asyncio.get_running_loop()), socket
 
 
-def test_close_and_eof_send_what_is_held_first_and_abort_drops_it() -> None:
-    async def scenario() -> None:
-        socket = RecordingTransport()
-        batched = IterationBatchedTransport(socket, asyncio.get_running_loop())
-        batched.write(b"last words")
-        batched.close()
-        assert socket.writes == [b"last words"]
-        assert socket.closed
-        await next_iteration()
-        assert socket.writes == [b"last words"]  # the scheduled flush finds nothing left
-
-        socket = RecordingTransport()
-        batched = IterationBatchedTransport(socket, asyncio.get_running_loop())
-        batched.write(b"never sent")
-        batched.abort()
-        await next_iteration()
-        assert socket.writes == []
-        assert socket.aborted
-
-    asyncio.run(scenario())
+@pytest.mark.anyio
+async def test_writes_of_one_iteration_reach_the_socket_as_one_call_after_it() -> None:
+    batched, socket = batched_socket()
+    batched.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    batched.write(b"")
+    batched.writelines([b"body ", bytearray(b"part")])
+    assert socket.writes == []
+    assert batched.get_write_buffer_size() == len(b"HTTP/1.1 200 OK\r\n\r\nbody part")
+    await next_iteration()
+    assert socket.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody part"]
+    batched.write(b"next")
+    await next_iteration()
+    assert socket.writes[1:] == [b"next"]
 
 
-def test_nothing_is_written_to_a_socket_that_closed_meanwhile() -> None:
-    async def scenario() -> None:
-        socket = RecordingTransport()
-        batched = IterationBatchedTransport(socket, asyncio.get_running_loop())
-        batched.write(b"too late")
-        socket.closed = True  # the peer went away before the loop came round
-        await next_iteration()
-        assert socket.writes == []
+@pytest.mark.anyio
+@pytest.mark.parametrize("ending", ["close", "write_eof"])
+async def test_ending_the_stream_sends_what_is_held_first(ending: str) -> None:
+    batched, socket = batched_socket()
+    batched.write(b"last words")
+    getattr(batched, ending)()
+    assert socket.writes == [b"last words"]
+    assert socket.ended == ending
+    await next_iteration()
+    assert socket.writes == [b"last words"]  # the scheduled flush finds nothing left
 
-    asyncio.run(scenario())
+
+@pytest.mark.anyio
+async def test_abort_drops_what_is_held() -> None:
+    batched, socket = batched_socket()
+    batched.write(b"never sent")
+    batched.abort()
+    await next_iteration()
+    assert socket.writes == []
+    assert socket.ended == "abort"
+
+
+@pytest.mark.anyio
+async def test_nothing_is_written_to_a_socket_that_closed_meanwhile() -> None:
+    batched, socket = batched_socket()
+    batched.write(b"too late")
+    socket.ended = "close"  # the peer went away before the loop came round
+    await next_iteration()
+    assert socket.writes == []
 
 
 @pytest.mark.parametrize("pipelined", [1, 3])
