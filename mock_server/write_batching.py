@@ -6,7 +6,8 @@ cores (a load generator, a test suite, a local app), it then competes with the s
 middle of the server's batch of work. Holding the writes until the loop has run everything
 that was ready, then handing them to the socket together, is the "corking" of uWebSockets and
 TCP_CORK: under 64 connections it raised the create's throughput by about 40% and lowered its
-p99 (docs/benchmarks.md). A response still leaves within the same loop iteration.
+p99 (docs/benchmarks.md). A held response never waits on I/O: it leaves at the loop's next
+turn, which does not block while a callback is ready.
 """
 
 from __future__ import annotations
