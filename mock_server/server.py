@@ -17,11 +17,10 @@ from mock_server.clock import SystemClock, parse_instant
 from mock_server.lifecycle import Progression
 from mock_server.webhooks import RetryPolicy
 
-HttpProtocol = type[asyncio.Protocol] | str
 try:
     from mock_server.write_batching import BatchedHttpToolsProtocol
 
-    HTTP_PROTOCOL: HttpProtocol = BatchedHttpToolsProtocol
+    HTTP_PROTOCOL: type[asyncio.Protocol] | str = BatchedHttpToolsProtocol
 except ImportError:  # no httptools (Windows): uvicorn's own protocol, one write per send
     HTTP_PROTOCOL = "auto"
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import httpx
 
+from mock_server.write_batching import BatchedHttpToolsProtocol
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TOOLS = ROOT / ".bench"
@@ -39,7 +41,8 @@ TOKEN = "bench"
 OURS_TIME, OURS_POLL = "ours (time progression, default)", "ours (poll progression)"
 PRISM, FLOOR = "Prism 5 (-v error)", "bare-ASGI floor"
 BATCHED_FLOOR = "bare-ASGI floor, writes batched as ours"
-BATCHED_PROTOCOL = "mock_server.write_batching:BatchedHttpToolsProtocol"
+# Named from the class itself, so a rename fails here rather than at a server's start.
+BATCHED_PROTOCOL = f"{BatchedHttpToolsProtocol.__module__}:{BatchedHttpToolsProtocol.__name__}"
 UNLIMITED = ["--backlog-limit", "1000000000", "--concurrency-limit", "1000000000"]
 
 
