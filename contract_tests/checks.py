@@ -79,6 +79,18 @@ def job_statuses_are_documented(operation_id: str, status: int, body: Any) -> No
             raise UndocumentedJobStatus(operation_id, status, f"status {job.get('status')!r}")
 
 
+class MissingPublishedField(ContractViolation):
+    """A field that Krea's published document requires is absent."""
+
+
+def list_pages_carry_next_cursor(operation_id: str, status: int, body: Any) -> None:
+    """Our spec also reads the camelCase `nextCursor` of older servers; Krea's published
+    document requires `next_cursor`, and a server we test must send it."""
+    listing = operation_id == "list_jobs" and status == 200 and isinstance(body, dict)
+    if listing and "next_cursor" not in body:
+        raise MissingPublishedField(operation_id, status, "next_cursor is required")
+
+
 def response_conforms(operation_id: str, response: httpx.Response) -> Any:
     """Every check above, for one response; returns the parsed body."""
     status_code_is_documented(operation_id, response.status_code)
@@ -88,6 +100,7 @@ def response_conforms(operation_id: str, response: httpx.Response) -> Any:
         raise SchemaMismatch(operation_id, response.status_code, "body is not JSON") from None
     body_matches_schema(operation_id, response.status_code, body)
     job_statuses_are_documented(operation_id, response.status_code, body)
+    list_pages_carry_next_cursor(operation_id, response.status_code, body)
     return body
 
 

@@ -1,6 +1,6 @@
 """Request bodies drawn from openapi.yaml: valid ones, and invalid ones built from its constraints.
 
-Valid bodies come from Schemathesis's generator for the create operation. Invalid ones start
+Valid bodies come from Schemathesis's generator for each generation operation. Invalid ones start
 from a valid body and break exactly one rule the spec states (a type, an enum, a length, a
 range, a format, a required field, no unknown fields), remembering which field they broke, so
 a property can check that the server's error names it.
@@ -19,22 +19,24 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from krea_nano_banana import spec
-from mock_server.validation import field_path
+from krea_nano_banana.validation import field_path
 
 Path = tuple[str | int, ...]
 MISSING = object()
 
 
+MODELS = spec.available_models()
+
+
 @functools.cache
-def _create_operation() -> Any:
-    schema = schemathesis.openapi.from_path(str(spec.spec_path()))
-    return schema[spec.operation(spec.CREATE_OPERATION).path]["POST"]
+def _schema() -> Any:
+    return schemathesis.openapi.from_path(str(spec.spec_path()))
 
 
-def valid_bodies() -> st.SearchStrategy[dict[str, Any]]:
-    cases: st.SearchStrategy[Any] = _create_operation().as_strategy(
-        generation_mode=GenerationMode.POSITIVE
-    )
+def valid_bodies(model: str) -> st.SearchStrategy[dict[str, Any]]:
+    operation = spec.generation(model)
+    endpoint = _schema()[operation.path][operation.operation.method]
+    cases: st.SearchStrategy[Any] = endpoint.as_strategy(generation_mode=GenerationMode.POSITIVE)
     bodies: st.SearchStrategy[dict[str, Any]] = cases.map(lambda case: case.body)
     return bodies
 
@@ -67,7 +69,7 @@ WRONG_TYPE_VALUES: dict[str, st.SearchStrategy[Any]] = {
 }
 
 
-def _rules_of(schema: dict[str, Any], path: Path) -> list[Violation]:
+def _rules_of(schema: dict[str, Any], path: Path, aliases: frozenset[str]) -> list[Violation]:
     found: list[Violation] = []
     kind = schema.get("type")
     if isinstance(kind, str) and kind in WRONG_TYPE_VALUES:
@@ -86,6 +88,9 @@ def _rules_of(schema: dict[str, Any], path: Path) -> list[Violation]:
     if "minimum" in schema:
         low = schema["minimum"]
         found.append(Violation(path, "below minimum", st.floats(low - 1e6, low, exclude_max=True)))
+    if "exclusiveMinimum" in schema:
+        low = schema["exclusiveMinimum"]
+        found.append(Violation(path, "not above minimum", st.floats(low - 1e6, low)))
     if "maximum" in schema:
         high = schema["maximum"]
         found.append(
@@ -96,30 +101,30 @@ def _rules_of(schema: dict[str, Any], path: Path) -> list[Violation]:
     if kind == "object":
         properties = schema.get("properties", {})
         for name, sub in properties.items():
-            found.extend(_rules_of(sub, (*path, name)))
+            found.extend(_rules_of(sub, (*path, name), aliases))
         for name in schema.get("required", []):
             found.append(Violation((*path, name), "required", st.just(MISSING)))
         if schema.get("additionalProperties") is False:
-            aliases = {a.alias for a in spec.deprecated_aliases()}
             unknown = st.from_regex(r"\A[a-z][a-z_]{2,10}\Z").filter(
                 lambda n: n not in properties and n not in aliases
             )
             found.append(Violation(path, "unknown field", unknown.map(lambda n: (n, 1))))
     if kind == "array" and isinstance(schema.get("items"), dict):
-        found.extend(_rules_of(schema["items"], (*path, 0)))
+        found.extend(_rules_of(schema["items"], (*path, 0), aliases))
     return found
 
 
 @functools.cache
-def violations() -> tuple[Violation, ...]:
+def violations(model: str) -> tuple[Violation, ...]:
+    operation = spec.generation(model)
+    aliases = frozenset(a.alias for a in operation.aliases)
+    found = _rules_of(dict(operation.request_schema), (), aliases)
     # The root's own type is the transport's business (a non-object body), not a field's.
-    return tuple(
-        v for v in _rules_of(spec.request_body_schema(), ()) if v.path or v.rule == "unknown field"
-    )
+    return tuple(v for v in found if v.path or v.rule == "unknown field")
 
 
-def _item_schema(path: Path) -> dict[str, Any]:
-    node: dict[str, Any] = spec.request_body_schema()
+def _item_schema(model: str, path: Path) -> dict[str, Any]:
+    node: dict[str, Any] = dict(spec.generation(model).request_schema)
     for part in path:
         node = node["items"] if isinstance(part, int) else node["properties"][part]
     return node
@@ -134,15 +139,17 @@ def _minimal(schema: dict[str, Any]) -> Any:
     if schema.get("format") == "uri":
         return "https://example.com/a.png"
     if schema.get("type") == "number":
-        return schema.get("minimum", 0)
+        if "minimum" in schema:
+            return schema["minimum"]
+        return schema.get("exclusiveMinimum", -1) + 1
     return "x" * schema.get("minLength", 1)
 
 
-def _descend(body: Any, path: Path) -> Any:
+def _descend(model: str, body: Any, path: Path) -> Any:
     """The node at `path`, creating minimal valid containers on the way."""
     node = body
     for depth, part in enumerate(path):
-        schema = _item_schema(path[: depth + 1])
+        schema = _item_schema(model, path[: depth + 1])
         if isinstance(part, int):
             while len(node) <= part:
                 node.append(_minimal(schema))
@@ -154,14 +161,14 @@ def _descend(body: Any, path: Path) -> Any:
     return node
 
 
-def _apply(body: dict[str, Any], violation: Violation, bad: Any) -> dict[str, Any]:
+def _apply(model: str, body: dict[str, Any], violation: Violation, bad: Any) -> dict[str, Any]:
     if violation.rule == "unknown field":
         name, value = bad
-        _descend(body, violation.path)[name] = value
+        _descend(model, body, violation.path)[name] = value
         return body
     if isinstance(violation.path[-1], int):
-        _descend(body, violation.path)  # the item must exist before it can be replaced
-    parent = _descend(body, violation.path[:-1])
+        _descend(model, body, violation.path)  # the item must exist before it can be replaced
+    parent = _descend(model, body, violation.path[:-1])
     if bad is MISSING:
         parent.pop(violation.path[-1], None)
     else:
@@ -171,6 +178,7 @@ def _apply(body: dict[str, Any], violation: Violation, bad: Any) -> dict[str, An
 
 @dataclass(frozen=True)
 class InvalidBody:
+    model: str
     body: dict[str, Any]
     violation: Violation
     unknown_name: str | None  # the made-up field, for "unknown field"
@@ -188,9 +196,10 @@ class InvalidBody:
 
 
 @st.composite
-def invalid_bodies(draw: Callable[[st.SearchStrategy[Any]], Any]) -> InvalidBody:
-    violation = draw(st.sampled_from(violations()))
-    body = copy.deepcopy(draw(valid_bodies()))
+def invalid_bodies(draw: Callable[[st.SearchStrategy[Any]], Any], model: str) -> InvalidBody:
+    violation = draw(st.sampled_from(violations(model)))
+    body = copy.deepcopy(draw(valid_bodies(model)))
     bad = draw(violation.bad_value)
-    broken = _apply(body, violation, bad)
-    return InvalidBody(broken, violation, bad[0] if violation.rule == "unknown field" else None)
+    broken = _apply(model, body, violation, bad)
+    unknown = bad[0] if violation.rule == "unknown field" else None
+    return InvalidBody(model, broken, violation, unknown)

@@ -18,9 +18,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from contract_tests.checks import response_conforms
+from krea_nano_banana import spec
 from mock_server import KreaMock
-
-CREATE_PATH = "/generate/image/google/nano-banana-2"
 
 
 def is_loopback(url: str) -> bool:
@@ -101,9 +100,13 @@ class ContractClient:
     def __exit__(self, *_: object) -> None:
         self.http.close()
 
-    def create(self, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
-        response = self.http.post(CREATE_PATH, json=body, headers=headers)
-        response_conforms("generate_nano_banana_2", response)
+    def create(
+        self, body: Any, headers: dict[str, str] | None = None, model: str | None = None
+    ) -> httpx.Response:
+        """A generation request to `model` (default: the spec's default model)."""
+        operation = spec.generation(model)
+        response = self.http.post(operation.path, json=body, headers=headers)
+        response_conforms(operation.operation_id, response)
         if response.status_code == 200:
             self.target.created += 1
         return response

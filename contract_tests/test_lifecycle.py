@@ -10,6 +10,7 @@ from contract_tests.checks import (
     statuses_follow_the_lifecycle,
     terminal_statuses_absorb,
 )
+from contract_tests.strategies import MODELS
 from contract_tests.target import Target
 from krea_nano_banana import spec
 
@@ -28,8 +29,9 @@ def test_polled_statuses_follow_the_lifecycle_and_fields_match(
     spending: Target, data: st.DataObject
 ) -> None:
     prefer = data.draw(st.sampled_from(SCENARIOS)) if spending.runs_mock_scenarios else ""
+    model = data.draw(st.sampled_from(MODELS))
     with spending.client(spending.fresh_token()) as client:
-        created = client.create(PROMPT, {"Prefer": prefer} if prefer else None)
+        created = client.create(PROMPT, {"Prefer": prefer} if prefer else None, model)
         assert created.status_code == 200, created.text
         job = created.json()
         seen = [job, *client.poll_until_terminal(job["job_id"])]
@@ -43,13 +45,13 @@ def test_polled_statuses_follow_the_lifecycle_and_fields_match(
         assert statuses[-1] == "failed"
 
 
-@given(polls=st.integers(0, 6), stuck=st.booleans())
+@given(polls=st.integers(0, 6), stuck=st.booleans(), model=st.sampled_from(MODELS))
 def test_cancel_succeeds_exactly_from_queued_or_processing(
-    spending: Target, polls: int, stuck: bool
+    spending: Target, polls: int, stuck: bool, model: str
 ) -> None:
     prefer = {"Prefer": "scenario=stuck"} if stuck and spending.runs_mock_scenarios else None
     with spending.client(spending.fresh_token()) as client:
-        job = client.create(PROMPT, prefer).json()
+        job = client.create(PROMPT, prefer, model).json()
         for _ in range(polls):
             job = client.poll(job["job_id"])
         before = job["status"]

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
 from contract_tests.checks import job_fields_match_its_status
+from contract_tests.strategies import MODELS
 from contract_tests.target import ContractClient, Target
 from krea_nano_banana import spec
 
@@ -56,11 +57,16 @@ class JobsMachine(RuleBasedStateMachine):
         for tenant in getattr(self, "tenants", []):
             tenant.client.http.close()
 
-    @rule(target=jobs, who=st.sampled_from([0, 1]), hooked=st.booleans())
-    def create(self, who: int, hooked: bool) -> str:
+    @rule(
+        target=jobs,
+        who=st.sampled_from([0, 1]),
+        hooked=st.booleans(),
+        model=st.sampled_from(MODELS),
+    )
+    def create(self, who: int, hooked: bool, model: str | None = None) -> str:
         tenant = self.tenants[who]
         headers = {"X-Webhook-URL": HOOK} if hooked and self.webhooks is not None else None
-        response = tenant.client.create(PROMPT, headers)
+        response = tenant.client.create(PROMPT, headers, model)
         assert response.status_code == 200, response.text
         job = response.json()
         assert job["status"] in GRAPH.initial
@@ -122,7 +128,7 @@ class JobsMachine(RuleBasedStateMachine):
             listed += [item["job_id"] for item in body["items"]]
             if arrivals and cursor is None:
                 self.create(who, hooked=False)  # a job arriving mid-pagination must not disturb it
-            cursor = body.get("nextCursor", body.get("next_cursor"))
+            cursor = body["next_cursor"]
             if cursor is None:
                 break
         else:

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from contract_tests.target import Target
 from krea_nano_banana import spec
 
-ALIASES = spec.deprecated_aliases()
+# Every alias of every model, as (model, alias).
+ALIASES = [(g.model, alias) for g in spec.generations() for alias in g.aliases]
 VALUES = {"imageUrls": ["https://example.com/a.png"], "aspectRatio": "16:9"}
 STYLE = [{"url": "https://example.com/s.png", "strength": 0.5}]
 
@@ -28,9 +29,9 @@ def moments() -> st.SearchStrategy[tuple[str, timedelta]]:
     )
 
 
-def assert_side(target: Target, alias: spec.DeprecatedAlias, side: str) -> None:
+def assert_side(target: Target, model: str, alias: spec.DeprecatedAlias, side: str) -> None:
     with target.client(target.fresh_token()) as client:
-        response = client.create(body_with(alias))
+        response = client.create(body_with(alias), model=model)
     if side == "before":
         assert response.status_code == 200, response.text
         assert response.headers["Deprecation"] == "true"
@@ -42,25 +43,27 @@ def assert_side(target: Target, alias: spec.DeprecatedAlias, side: str) -> None:
         assert alias.replacement in response.json()["error"]
 
 
-@given(alias=st.sampled_from(ALIASES), moment=moments())
+@given(which=st.sampled_from(ALIASES), moment=moments())
 def test_aliases_are_accepted_before_the_sunset_and_refused_from_it(
-    in_process: Target, alias: spec.DeprecatedAlias, moment: tuple[str, timedelta]
+    in_process: Target, which: tuple[str, spec.DeprecatedAlias], moment: tuple[str, timedelta]
 ) -> None:
+    model, alias = which
     side, offset = moment
     mock = in_process.mock
     assert mock is not None
     saved = mock.clock.now()
     mock.set_now(alias.sunset + offset)
     try:
-        assert_side(in_process, alias, side)
+        assert_side(in_process, model, alias, side)
     finally:
         mock.set_now(saved)
 
 
 def test_server_is_consistently_on_one_side_of_the_sunset(spending: Target) -> None:
     """What a live run can check without a clock: one probe tells the side; all agree."""
+    model, first = ALIASES[0]
     with spending.client(spending.fresh_token()) as client:
-        probe = client.create(body_with(ALIASES[0]))
+        probe = client.create(body_with(first), model=model)
     side = "before" if probe.status_code == 200 else "after"
-    for alias in ALIASES:
-        assert_side(spending, alias, side)
+    for model, alias in ALIASES:
+        assert_side(spending, model, alias, side)

@@ -1,9 +1,10 @@
-"""A thin, typed SDK for Krea's Nano Banana 2 API, over the client generated from openapi.yaml.
+"""A thin, typed SDK for Krea's Nano Banana API family, over the client generated from
+openapi.yaml.
 
-from krea_nano_banana import Krea, AspectRatio, Resolution
+from krea_nano_banana import Krea
 
 with Krea() as krea:  # KREA_API_TOKEN, and KREA_BASE_URL if not the real API
-    job = krea.generate_and_wait("a lighthouse", aspect_ratio=AspectRatio.RATIO_16_9)
+    job = krea.generate_and_wait("a lighthouse", model="nano-banana-pro", aspect_ratio="16:9")
     krea.download(job, "out/")
 """
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     )
     from krea_api_client.models import (
         JobStatus as JobStatus,
+    )
+    from krea_api_client.models import (
+        NanoBanana2AspectRatio as NanoBanana2AspectRatio,
     )
     from krea_api_client.models import (
         Resolution as Resolution,
@@ -59,6 +63,9 @@ if TYPE_CHECKING:
     )
     from krea_nano_banana.errors import (
         InsufficientCreditsError as InsufficientCreditsError,
+    )
+    from krea_nano_banana.errors import (
+        InvalidRequestError as InvalidRequestError,
     )
     from krea_nano_banana.errors import (
         JobCancelledError as JobCancelledError,
@@ -99,6 +106,12 @@ if TYPE_CHECKING:
     from krea_nano_banana.retries import (
         RetryPolicy as RetryPolicy,
     )
+    from krea_nano_banana.spec import (
+        available_models as available_models,
+    )
+    from krea_nano_banana.spec import (
+        default_model as default_model,
+    )
     from krea_nano_banana.webhooks import (
         Deduplicator as Deduplicator,
     )
@@ -123,6 +136,7 @@ _EXPORTS = {
     "Cost": "krea_nano_banana.pricing",
     "Deduplicator": "krea_nano_banana.webhooks",
     "InsufficientCreditsError": "krea_nano_banana.errors",
+    "InvalidRequestError": "krea_nano_banana.errors",
     "InvalidWebhook": "krea_nano_banana.webhooks",
     "Job": "krea_api_client.models",
     "JobCancelledError": "krea_nano_banana.errors",
@@ -132,6 +146,7 @@ _EXPORTS = {
     "JobStatus": "krea_api_client.models",
     "Krea": "krea_nano_banana.client",
     "KreaError": "krea_nano_banana.errors",
+    "NanoBanana2AspectRatio": "krea_api_client.models",
     "NotFoundError": "krea_nano_banana.errors",
     "PollSchedule": "krea_nano_banana.polling",
     "RateLimitError": "krea_nano_banana.errors",
@@ -140,6 +155,8 @@ _EXPORTS = {
     "ServerError": "krea_nano_banana.errors",
     "StyleImage": "krea_api_client.models",
     "WaitTimeoutError": "krea_nano_banana.errors",
+    "available_models": "krea_nano_banana.spec",
+    "default_model": "krea_nano_banana.spec",
     "estimate_cost": "krea_nano_banana.pricing",
     "is_finished": "krea_nano_banana.operations",
     "parse_webhook": "krea_nano_banana.webhooks",

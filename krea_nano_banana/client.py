@@ -18,23 +18,15 @@ from uuid import UUID
 
 import httpx
 from krea_api_client import AuthenticatedClient
-from krea_api_client.api.images import generate_nano_banana_2
 from krea_api_client.api.jobs import cancel_job, get_job, list_jobs
-from krea_api_client.models import (
-    AspectRatio,
-    Job,
-    JobList,
-    JobStatus,
-    NanoBanana2Request,
-    Resolution,
-    StyleImage,
-)
+from krea_api_client.models import Job, JobList, JobStatus
 from krea_api_client.types import UNSET
 
-from krea_nano_banana import operations
+from krea_nano_banana import operations, spec
+from krea_nano_banana.bodies import generation_body
 from krea_nano_banana.deprecations import warn_on_aliases
-from krea_nano_banana.errors import KreaError
-from krea_nano_banana.operations import Call, Now, Plan, Sleep
+from krea_nano_banana.errors import KreaError, MissingTokenError
+from krea_nano_banana.operations import Call, Now, Plan, Send, Sleep
 from krea_nano_banana.polling import PollSchedule
 from krea_nano_banana.retries import RetryPolicy
 
@@ -60,7 +52,7 @@ class _Common:
     ) -> None:
         token = token or os.environ.get("KREA_API_TOKEN")
         if not token:
-            raise KreaError("no API token: pass token=... or set KREA_API_TOKEN")
+            raise MissingTokenError("no API token: pass token=... or set KREA_API_TOKEN")
         self.token = token
         self.base_url = (base_url or os.environ.get("KREA_BASE_URL") or DEFAULT_BASE_URL).rstrip(
             "/"
@@ -80,36 +72,23 @@ class _Common:
     def _generate_plan(
         self,
         prompt: str,
-        *,
-        aspect_ratio: AspectRatio | None,
-        resolution: Resolution | None,
-        width: float | None,
-        height: float | None,
-        image_urls: Sequence[str] | None,
-        style_images: Sequence[StyleImage] | None,
+        model: str | None,
         webhook_url: str | None,
         extra_body: Mapping[str, Any] | None,
+        fields: Mapping[str, Any],
     ) -> Plan[Job]:
-        body = NanoBanana2Request(
-            prompt=prompt,
-            aspect_ratio=aspect_ratio if aspect_ratio is not None else UNSET,
-            resolution=resolution if resolution is not None else UNSET,
-            width=width if width is not None else UNSET,
-            height=height if height is not None else UNSET,
-            image_urls=list(image_urls) if image_urls is not None else UNSET,
-            style_images=list(style_images) if style_images is not None else UNSET,
-        )
+        chosen = spec.generation(model)
+        body = generation_body(chosen, prompt, fields)
         if extra_body:
-            warn_on_aliases(extra_body, stacklevel=4)
-        return operations.call(
-            generate_nano_banana_2,
-            Job,
-            self.retry,
-            creates=True,
-            extra_body=extra_body,
-            body=body,
-            x_webhook_url=webhook_url if webhook_url is not None else UNSET,
-        )
+            warn_on_aliases(extra_body, chosen.aliases, stacklevel=4)
+            body = {**body, **extra_body}
+        headers = {}
+        if webhook_url is not None:
+            header = chosen.header("webhook_url")
+            if header is None:
+                raise KreaError(f"{chosen.model} takes no webhook URL")
+            headers[header] = webhook_url
+        return operations.create(chosen, body, headers, self.retry)
 
     def _page_plan(
         self, cursor: Any, limit: int, status: JobStatus | None, types: Sequence[str] | None
@@ -133,13 +112,6 @@ class _Common:
     ) -> Plan[Job]:
         schedule = PollSchedule.fixed(poll_interval) if poll_interval is not None else self.poll
         return operations.wait(job, self.retry, schedule, timeout, on_update)
-
-
-def _raw_call(effect: Call) -> dict[str, Any]:
-    """The request for a call that carries an untyped extra body."""
-    kwargs: dict[str, Any] = effect.endpoint._get_kwargs(**effect.kwargs)
-    kwargs["json"] = {**kwargs.get("json", {}), **(effect.extra_body or {})}
-    return kwargs
 
 
 class Krea(_Common):
@@ -184,10 +156,11 @@ class Krea(_Common):
 
     def _perform(self, effect: operations.Effect) -> Any:
         if isinstance(effect, Call):
-            if effect.extra_body is None:
-                return effect.endpoint.sync_detailed(client=self.api, **effect.kwargs)
-            response = self.api.get_httpx_client().request(**_raw_call(effect))
-            return effect.endpoint._build_response(client=self.api, response=response)
+            return effect.endpoint.sync_detailed(client=self.api, **effect.kwargs)
+        if isinstance(effect, Send):
+            return self.api.get_httpx_client().request(
+                effect.method, effect.path, json=effect.json, headers=effect.headers
+            )
         if isinstance(effect, Sleep):
             return self._sleep(effect.seconds)
         if isinstance(effect, Now):
@@ -215,29 +188,15 @@ class Krea(_Common):
         self,
         prompt: str,
         *,
-        aspect_ratio: AspectRatio | None = None,
-        resolution: Resolution | None = None,
-        width: float | None = None,
-        height: float | None = None,
-        image_urls: Sequence[str] | None = None,
-        style_images: Sequence[StyleImage] | None = None,
+        model: str | None = None,
         webhook_url: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
     ) -> Job:
-        """Starts a job and returns it, pending. `extra_body` is sent as is, untyped."""
-        return self._run(
-            self._generate_plan(
-                prompt,
-                aspect_ratio=aspect_ratio,
-                resolution=resolution,
-                width=width,
-                height=height,
-                image_urls=image_urls,
-                style_images=style_images,
-                webhook_url=webhook_url,
-                extra_body=extra_body,
-            )
-        )
+        """Starts a job on `model` (default: the spec's `x-default-model`, nano-banana-2) and
+        returns it, pending. `fields` are the model's request fields (`aspect_ratio="16:9"`),
+        checked against its schema before sending; `extra_body` is sent as is, untyped."""
+        return self._run(self._generate_plan(prompt, model, webhook_url, extra_body, fields))
 
     def get(self, job: JobRef) -> Job:
         return self._run(operations.call(get_job, Job, self.retry, id=operations.job_id_of(job)))
@@ -335,10 +294,11 @@ class AsyncKrea(_Common):
 
     async def _perform(self, effect: operations.Effect) -> Any:
         if isinstance(effect, Call):
-            if effect.extra_body is None:
-                return await effect.endpoint.asyncio_detailed(client=self.api, **effect.kwargs)
-            response = await self.api.get_async_httpx_client().request(**_raw_call(effect))
-            return effect.endpoint._build_response(client=self.api, response=response)
+            return await effect.endpoint.asyncio_detailed(client=self.api, **effect.kwargs)
+        if isinstance(effect, Send):
+            return await self.api.get_async_httpx_client().request(
+                effect.method, effect.path, json=effect.json, headers=effect.headers
+            )
         if isinstance(effect, Sleep):
             return await self._sleep(effect.seconds)
         if isinstance(effect, Now):
@@ -366,28 +326,12 @@ class AsyncKrea(_Common):
         self,
         prompt: str,
         *,
-        aspect_ratio: AspectRatio | None = None,
-        resolution: Resolution | None = None,
-        width: float | None = None,
-        height: float | None = None,
-        image_urls: Sequence[str] | None = None,
-        style_images: Sequence[StyleImage] | None = None,
+        model: str | None = None,
         webhook_url: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
     ) -> Job:
-        return await self._run(
-            self._generate_plan(
-                prompt,
-                aspect_ratio=aspect_ratio,
-                resolution=resolution,
-                width=width,
-                height=height,
-                image_urls=image_urls,
-                style_images=style_images,
-                webhook_url=webhook_url,
-                extra_body=extra_body,
-            )
-        )
+        return await self._run(self._generate_plan(prompt, model, webhook_url, extra_body, fields))
 
     async def get(self, job: JobRef) -> Job:
         return await self._run(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from krea_nano_banana import spec
 
 
-def warn_on_aliases(extra_body: Mapping[str, Any], stacklevel: int = 3) -> None:
-    for alias in spec.deprecated_aliases():
+def warn_on_aliases(
+    extra_body: Mapping[str, Any], aliases: Sequence[spec.DeprecatedAlias], stacklevel: int = 3
+) -> None:
+    for alias in aliases:
         if alias.alias in extra_body:
             warnings.warn(
                 f"{alias.alias!r} is deprecated: use {alias.replacement!r}. Krea accepts it "

@@ -7,9 +7,27 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from krea_api_client.models import Job
 
+    from krea_nano_banana.validation import InvalidRequest
+
 
 class KreaError(Exception):
     """Base class of every error this SDK raises."""
+
+
+class MissingTokenError(KreaError):
+    """No API token was given, and KREA_API_TOKEN is not set."""
+
+
+class InvalidRequestError(KreaError, ValueError):
+    """The request breaks the model's schema; raised before anything is sent. `field` names the
+    first field at fault and `reason` says why (with the allowed values or the bound)."""
+
+    def __init__(self, model: str, problem: InvalidRequest) -> None:
+        super().__init__(f"{model}: {problem}")
+        self.model = model
+        self.field = problem.field
+        self.reason = problem.reason
+        self.problems = [problem, *problem.others]
 
 
 class APIConnectionError(KreaError):

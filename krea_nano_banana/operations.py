@@ -9,12 +9,11 @@ tests can drive them with a fake clock and no real sleeping.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -39,15 +38,43 @@ from krea_nano_banana.retries import RetryPolicy, parse_retry_after
 T = TypeVar("T")
 
 
+class Endpoint(Protocol):
+    """The public face of a generated endpoint module (`krea_api_client.api.<tag>.<op>`): the
+    only part of it the SDK uses, so a regeneration that changed it fails type checking."""
+
+    @property
+    def sync_detailed(self) -> Callable[..., Response[Any]]: ...
+
+    @property
+    def asyncio_detailed(self) -> Callable[..., Awaitable[Response[Any]]]: ...
+
+
+class Parsed(Protocol):
+    """A generated model: built from a JSON object."""
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Any: ...
+
+
 @dataclass(frozen=True)
 class Call:
-    """Call a generated endpoint and expect a 2xx with an `expected`; `extra_body` is merged
-    into the JSON body, untyped."""
+    """Call a generated endpoint and expect a 2xx with an `expected`."""
 
-    endpoint: ModuleType
+    endpoint: Endpoint
     expected: type
     kwargs: Mapping[str, Any] = field(default_factory=dict)
-    extra_body: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send a request built from the spec (a generation: its body is checked, and may carry
+    untyped extras) and parse a 2xx answer as `expected`."""
+
+    method: str
+    path: str
+    expected: type[Parsed]
+    json: Mapping[str, Any]
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,7 +95,7 @@ class Fetch:
     path: Path
 
 
-Effect = Call | Sleep | Now | Fetch
+Effect = Call | Send | Sleep | Now | Fetch
 Plan = Generator[Effect, Any, T]
 
 
@@ -104,15 +131,37 @@ def result_of(response: Response[Any], expected: type[T]) -> T:
     raise status_error(response.status_code, response.content, response.headers)
 
 
+def parsed_answer(response: httpx.Response, expected: type[Parsed]) -> Any:
+    if not 200 <= response.status_code < 300:
+        raise status_error(response.status_code, response.content, response.headers)
+    try:
+        return expected.from_dict(response.json())
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UnexpectedResponse(
+            f"a {response.status_code} answer that is not a {expected.__name__}: {exc}"
+        ) from None
+
+
 def settle(effect: Effect, raw: Any) -> Any:
-    """Run by the drivers on what an effect produced: a Call's answer becomes its typed value
-    or raises its status error, a Fetch's non-200 raises; so errors surface inside the plan,
-    at the `yield`, where the retry loop sees them."""
+    """Run by the drivers on what an effect produced: a Call's or a Send's answer becomes its
+    typed value or raises its status error, a Fetch's non-200 raises; so errors surface inside
+    the plan, at the `yield`, where the retry loop sees them."""
     if isinstance(effect, Call):
         return result_of(raw, effect.expected)
+    if isinstance(effect, Send):
+        return parsed_answer(raw, effect.expected)
     if isinstance(effect, Fetch) and raw != 200:
         raise status_error(raw, b"", {})
     return raw
+
+
+def connection_error(error: httpx.TransportError) -> APIConnectionError:
+    """Says which URL could not be reached: the first thing to check is usually the base URL."""
+    try:
+        where = f"{error.request.method} {error.request.url}"
+    except RuntimeError:  # an error raised without its request
+        where = "the API"
+    return APIConnectionError(f"cannot reach {where}: {type(error).__name__}: {error}")
 
 
 def with_retries(effect: Effect, retry: RetryPolicy, creates: bool = False) -> Plan[Any]:
@@ -124,24 +173,26 @@ def with_retries(effect: Effect, retry: RetryPolicy, creates: bool = False) -> P
         except (APIStatusError, httpx.TransportError) as error:
             if not retry.should_retry(error, attempt, creates):
                 if isinstance(error, httpx.TransportError):
-                    raise APIConnectionError(f"{type(error).__name__}: {error}") from error
+                    raise connection_error(error) from error
                 raise
             yield Sleep(retry.delay(error, attempt))
 
 
-def call(
-    endpoint: ModuleType,
-    expected: type[T],
-    retry: RetryPolicy,
-    *,
-    creates: bool = False,
-    extra_body: Mapping[str, Any] | None = None,
-    **kwargs: Any,
-) -> Plan[T]:
-    result: T = yield from with_retries(
-        Call(endpoint, expected, kwargs, extra_body), retry, creates
-    )
+def call(endpoint: Endpoint, expected: type[T], retry: RetryPolicy, **kwargs: Any) -> Plan[T]:
+    result: T = yield from with_retries(Call(endpoint, expected, kwargs), retry)
     return result
+
+
+def create(
+    model: spec.Generation,
+    body: Mapping[str, Any],
+    headers: Mapping[str, str],
+    retry: RetryPolicy,
+) -> Plan[Job]:
+    """Starts a job; retried only where no job can have been made (see `retries`)."""
+    effect = Send(model.operation.method, model.path, Job, body, headers)
+    job: Job = yield from with_retries(effect, retry, creates=True)
+    return job
 
 
 def is_finished(job: Job) -> bool:
@@ -184,7 +235,7 @@ def wait(
 
 
 def next_cursor(page: JobList) -> datetime | None:
-    for value in (page.nextCursor, page.next_cursor):
+    for value in (page.next_cursor, page.nextCursor):
         if isinstance(value, str) and value:
             return datetime.fromisoformat(value)
     return None

@@ -1,25 +1,36 @@
-"""Cost estimates from the spec's documented pricing (`x-pricing`): per completed job."""
+"""Cost estimates from the spec's published pricing (`x-pricing`): per completed job."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
-from krea_api_client.models import Resolution
+from typing import Any
 
 from krea_nano_banana import spec
+from krea_nano_banana.bodies import plain
+from krea_nano_banana.errors import InvalidRequestError
+from krea_nano_banana.validation import InvalidRequest
+
+Cost = spec.Price
 
 
-@dataclass(frozen=True)
-class Cost:
-    usd: Decimal
-    compute_units: Decimal
-
-    def __str__(self) -> str:
-        return f"${self.usd} ({self.compute_units} compute units)"
-
-
-def estimate_cost(resolution: Resolution | str = Resolution.RES_1K, images: int = 1) -> Cost:
-    """What `images` completed jobs at `resolution` cost; failed and cancelled jobs are free."""
-    price = spec.pricing()[str(resolution)]
-    return Cost(price.usd * images, price.compute_units * images)
+def estimate_cost(model: str | None = None, *, images: int = 1, **fields: Any) -> Cost | None:
+    """What `images` completed jobs of `model` with these request `fields` cost (compute units,
+    and dollars where Krea publishes them); None when Krea publishes no price for the model.
+    Failed and cancelled jobs are free."""
+    chosen = spec.generation(model)
+    for name in fields:
+        if name not in chosen.fields:
+            known = ", ".join(chosen.fields)
+            problem = InvalidRequest(name, f"unknown field (known: {known})")
+            raise InvalidRequestError(chosen.model, problem)
+    if chosen.pricing is None:
+        return None
+    priced = chosen.pricing.by_field
+    body = {name: plain(value) for name, value in fields.items()}
+    if priced is not None:
+        value = body.get(priced, chosen.default(priced))
+        if str(value) not in chosen.pricing.by_value:
+            allowed = ", ".join(chosen.pricing.by_value)
+            problem = InvalidRequest(priced, f"{value!r} has no price (priced: {allowed})")
+            raise InvalidRequestError(chosen.model, problem)
+    price = chosen.price(body)
+    return None if price is None else price.times(images)

@@ -20,9 +20,6 @@ from typing import Any
 
 import yaml
 
-CREATE_OPERATION = "generate_nano_banana_2"
-REQUEST_SCHEMA = "NanoBanana2Request"
-
 
 def spec_path() -> Path:
     # A wheel carries the spec inside the package; a source checkout keeps it at the top.
@@ -111,17 +108,8 @@ def operation(operation_id: str) -> Operation:
     return operations()[operation_id]
 
 
-@functools.cache
-def request_body_schema() -> dict[str, Any]:
-    return component_schema(REQUEST_SCHEMA)
-
-
 def enum_values(schema_name: str) -> tuple[str, ...]:
     return tuple(document()["components"]["schemas"][schema_name]["enum"])
-
-
-def schema_default(schema_name: str) -> Any:
-    return document()["components"]["schemas"][schema_name]["default"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +124,106 @@ class DeprecatedAlias:
         return self.sunset.date()
 
 
-@functools.cache
-def deprecated_aliases() -> tuple[DeprecatedAlias, ...]:
-    entries = operation(CREATE_OPERATION).definition["x-deprecated-aliases"]
+@dataclass(frozen=True, slots=True)
+class Price:
+    compute_units: Decimal
+    usd: Decimal | None = None  # Krea publishes dollars for some models only
+
+    def times(self, count: int) -> Price:
+        usd = None if self.usd is None else self.usd * count
+        return Price(self.compute_units * count, usd)
+
+    def __str__(self) -> str:
+        units = f"{self.compute_units} compute units"
+        return units if self.usd is None else f"${self.usd} ({units})"
+
+
+def _price(entry: Mapping[str, Any]) -> Price:
+    usd = entry.get("usd")
+    return Price(Decimal(str(entry["compute_units"])), None if usd is None else Decimal(str(usd)))
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    """`x-pricing`: one price per job, or one per value of a request field."""
+
+    billed: str
+    per_job: Price | None
+    by_field: str | None
+    by_value: Mapping[str, Price]
+
+    def price(self, value: str | None) -> Price:
+        """The price of one completed job whose priced field has `value` (None: its default)."""
+        if self.per_job is not None:
+            return self.per_job
+        return self.by_value[str(value)]
+
+
+@dataclass(frozen=True, slots=True)
+class ResultImages:
+    """`x-result-images`: how the mock sizes results (Krea documents no sizes)."""
+
+    tier_edges: Mapping[str, int]
+    default_tier: str
+    default_aspect_ratio: str
+    max_side: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # one object per operation: hashed by identity
+class Generation:
+    """One generation operation (an operation with `x-krea-job-type`): a model of the family."""
+
+    model: str  # the last segment of its path, e.g. the name users pick it by
+    operation: Operation
+    request_schema_name: str
+    request_schema: Mapping[str, Any]  # references resolved
+    job_type: str
+    aliases: tuple[DeprecatedAlias, ...]
+    pricing: Pricing | None
+    roles: Mapping[str, str]  # role -> the request field that plays it, where the model has it
+    result_images: ResultImages | None
+
+    @property
+    def operation_id(self) -> str:
+        return self.operation.operation_id
+
+    @property
+    def path(self) -> str:
+        return self.operation.path
+
+    @property
+    def fields(self) -> Mapping[str, Mapping[str, Any]]:
+        properties: Mapping[str, Mapping[str, Any]] = self.request_schema.get("properties", {})
+        return properties
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(self.request_schema.get("required", ()))
+
+    def field(self, role: str) -> str | None:
+        """The request field that plays `role` ("prompt", "tier", ...), if this model has one."""
+        name = self.roles.get(role)
+        return name if name is not None and name in self.fields else None
+
+    def header(self, role: str) -> str | None:
+        """The header parameter that plays `role`, if this operation has one."""
+        name = self.roles.get(role)
+        headers = {p["name"] for p in self.operation.parameters() if p["in"] == "header"}
+        return name if name in headers else None
+
+    def default(self, name: str) -> Any:
+        return self.fields.get(name, {}).get("default")
+
+    def price(self, body: Mapping[str, Any]) -> Price | None:
+        """What one completed job of this request costs, or None if Krea publishes no price."""
+        if self.pricing is None:
+            return None
+        priced = self.pricing.by_field
+        value = None if priced is None else body.get(priced, self.default(priced))
+        return self.pricing.price(value)
+
+
+def _aliases(entries: list[Mapping[str, Any]]) -> tuple[DeprecatedAlias, ...]:
     return tuple(
         DeprecatedAlias(
             alias=entry["alias"],
@@ -153,24 +238,93 @@ def deprecated_aliases() -> tuple[DeprecatedAlias, ...]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Price:
-    usd: Decimal
-    compute_units: Decimal
+def _pricing(table: Mapping[str, Any] | None) -> Pricing | None:
+    if not table:
+        return None
+    return Pricing(
+        billed=str(table.get("billed", "per completed job")),
+        per_job=_price(table["per_job"]) if "per_job" in table else None,
+        by_field=table.get("by_field"),
+        by_value={str(k): _price(v) for k, v in table.get("by_value", {}).items()},
+    )
+
+
+def _result_images(entry: Mapping[str, Any] | None) -> ResultImages | None:
+    if not entry:
+        return None
+    return ResultImages(
+        tier_edges={str(k): int(v) for k, v in entry["tier_edges"].items()},
+        default_tier=str(entry["default_tier"]),
+        default_aspect_ratio=str(entry["default_aspect_ratio"]),
+        max_side=int(entry["max_side"]),
+    )
+
+
+def _request_schema_name(definition: Mapping[str, Any]) -> str:
+    content = definition.get("requestBody", {}).get("content", {}).get("application/json", {})
+    ref = str(content.get("schema", {}).get("$ref", ""))
+    if not ref.startswith("#/components/schemas/"):
+        raise ValueError(
+            f"{definition.get('operationId')}: the request body must be a named schema"
+        )
+    return ref.rsplit("/", 1)[-1]
 
 
 @functools.cache
-def pricing() -> Mapping[str, Price]:
-    table = operation(CREATE_OPERATION).definition["x-pricing"]["by_resolution"]
-    return {
-        str(tier): Price(Decimal(str(cost["usd"])), Decimal(str(cost["compute_units"])))
-        for tier, cost in table.items()
-    }
+def generations() -> tuple[Generation, ...]:
+    """Every generation operation, in the order the spec lists them."""
+    found = []
+    for op in operations().values():
+        definition = op.definition
+        if "x-krea-job-type" not in definition:
+            continue
+        schema_name = _request_schema_name(definition)
+        found.append(
+            Generation(
+                model=op.path.rstrip("/").rsplit("/", 1)[-1],
+                operation=op,
+                request_schema_name=schema_name,
+                request_schema=component_schema(schema_name),
+                job_type=str(definition["x-krea-job-type"]),
+                aliases=_aliases(definition.get("x-deprecated-aliases", [])),
+                pricing=_pricing(definition.get("x-pricing")),
+                roles=dict(definition.get("x-request-roles", {})),
+                result_images=_result_images(definition.get("x-result-images")),
+            )
+        )
+    return tuple(found)
 
 
-def job_type() -> str:
-    value: str = operation(CREATE_OPERATION).definition["x-krea-job-type"]
-    return value
+class UnknownModel(KeyError):
+    """No generation operation has this model name or operationId."""
+
+    def __init__(self, name: str) -> None:
+        known = ", ".join(g.model for g in generations())
+        super().__init__(f"unknown model {name!r} (known: {known})")
+        self.name = name
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def available_models() -> tuple[str, ...]:
+    """The model names the SDK and the CLI accept, in the spec's order."""
+    return tuple(g.model for g in generations())
+
+
+def default_model() -> str:
+    """`x-default-model` at the spec's root, else the first generation operation."""
+    named = document().get("x-default-model")
+    return str(named) if named else generations()[0].model
+
+
+def generation(name: str | None = None) -> Generation:
+    """A generation operation by model name or operationId; None: the default model."""
+    wanted = default_model() if name is None else name
+    for candidate in generations():
+        if wanted in (candidate.model, candidate.operation_id):
+            return candidate
+    raise UnknownModel(wanted)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ class MockOptions:
     tokens: Sequence[str] | None = None
     concurrency_limit: int = 8
     backlog_limit: int = 1000
-    credits_usd: Decimal | None = None
+    credits: Decimal | None = None  # compute units per token
     step_seconds: float = 0.6
     webhook_retry: RetryPolicy = field(default_factory=RetryPolicy)
     webhook_hosts: Sequence[str] | None = None  # glob patterns; None allows any host
@@ -37,7 +37,7 @@ def build(clock: Clock, base_url: str, options: MockOptions) -> MockApi:
             pace=Pace(step_seconds=options.step_seconds),
             concurrency_limit=options.concurrency_limit,
             backlog_limit=options.backlog_limit,
-            credits_usd=options.credits_usd,
+            credits=options.credits,
         ),
     )
     return MockApi(

@@ -59,7 +59,7 @@ class JobNotCancellable(Exception):
 
 
 class InsufficientCredits(Exception):
-    """The tenant's remaining credit does not cover the job."""
+    """The tenant's remaining credit (in compute units) does not cover the job."""
 
     def __init__(self, price: Decimal, remaining: Decimal) -> None:
         super().__init__(price, remaining)
@@ -79,7 +79,9 @@ class JobRequest(NamedTuple):
     """What the backend needs to know of a validated generation request (a tuple: built on
     every create, and cheap to hash for interning)."""
 
-    resolution: str
+    model: str  # the generation operation's model name
+    job_type: str
+    price: spec.Price | None  # None: Krea publishes no price, and the job is not charged
     width: int
     height: int
     webhook_url: str | None = None
@@ -135,7 +137,7 @@ class Settings:
     pace: Pace = field(default_factory=Pace)
     concurrency_limit: int = 8
     backlog_limit: int = 1000
-    credits_usd: Decimal | None = None
+    credits: Decimal | None = None  # compute units per tenant; None: unlimited
 
 
 class Backend:
@@ -171,9 +173,9 @@ class Backend:
             now = self.clock.now()
             self._settle(now)
             tenant = self._tenants.get(tenant_id) or self._tenants.setdefault(tenant_id, Tenant())
-            budget = self.settings.credits_usd
+            budget = self.settings.credits
             if budget is not None:  # without a budget there is nothing to count
-                price = spec.pricing()[request.resolution].usd
+                price = _units(request)
                 remaining = budget - tenant.spent - tenant.reserved
                 if price > remaining:
                     raise InsufficientCredits(price, max(remaining, Decimal(0)))
@@ -236,7 +238,7 @@ class Backend:
             now = self.clock.now()
             self._settle(now)
             tenant = self._tenants.get(tenant_id)
-            if tenant is None or (types is not None and spec.job_type() not in types):
+            if tenant is None:
                 return [], None
             jobs = tenant.jobs
             index = len(jobs) if before is None else bisect_left(jobs, before, key=_created)
@@ -245,6 +247,8 @@ class Backend:
                 index -= 1
                 job = self._current(jobs[index], now)
                 if status is not None and job.status != status:
+                    continue
+                if types is not None and job.request.job_type not in types:
                     continue
                 if len(page) == limit:
                     return page, page[-1].created_at
@@ -352,8 +356,8 @@ class Backend:
         job.completed_at = at
         job.entered_at = at
         job.finishes_at = None
-        if self.settings.credits_usd is not None:
-            price = spec.pricing()[job.request.resolution].usd
+        if self.settings.credits is not None:
+            price = _units(job.request)
             tenant.reserved -= price
             if status == "completed":
                 tenant.spent += price
@@ -413,6 +417,10 @@ class Backend:
     def _estimated_wait(self, tenant: Tenant) -> int:
         steps = max(len(path) for path in PATHS.values())
         return max(1, math.ceil(self.settings.pace.step_seconds * steps))
+
+
+def _units(request: JobRequest) -> Decimal:
+    return request.price.compute_units if request.price is not None else Decimal(0)
 
 
 def _created(job: Job) -> datetime:

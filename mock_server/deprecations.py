@@ -7,7 +7,7 @@ replacement. Sending an alias together with its replacement is ambiguous, so it 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
@@ -16,11 +16,15 @@ from krea_nano_banana import spec
 from mock_server.validation import InvalidRequest
 
 
-def apply_aliases(body: dict[str, Any], now: Callable[[], datetime]) -> list[spec.DeprecatedAlias]:
+def apply_aliases(
+    body: dict[str, Any],
+    aliases: Sequence[spec.DeprecatedAlias],
+    now: Callable[[], datetime],
+) -> list[spec.DeprecatedAlias]:
     """Renames accepted aliases in `body` in place; returns the aliases that were used.
     `now` is asked only when an alias is present: most bodies have none."""
     used = []
-    for alias in spec.deprecated_aliases():
+    for alias in aliases:
         if alias.alias not in body:
             continue
         if now() >= alias.sunset:

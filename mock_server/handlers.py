@@ -1,7 +1,9 @@
 """The API's handlers, behind both doors: a plain request in, a plain response out.
 
-Routes come from the spec's paths and operationIds. Every domain error is turned into its
-status code in one place (`ERROR_STATUS`), always with an `{"error": ...}` body.
+Routes come from the spec's paths and operationIds; every generation operation (each one with
+`x-krea-job-type`) is served by the same create handler, bound to its model. Every domain error
+is turned into its status code in one place (`ERROR_STATUS`), always with an `{"error": ...}`
+body.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ log = logging.getLogger("mock_server")
 CONTROL_PREFIX = control.PREFIX
 RESULTS_PREFIX = "/results/"
 MAX_CACHED_TOKENS = 10_000
-RESULT_PATH = re.compile(r"^/results/(?P<job_id>[0-9a-f-]{36})/(?P<w>\d{1,5})x(?P<h>\d{1,5})\.png$")
+RESULT_PATH = re.compile(r"^/results/(?P<job_id>[0-9a-f-]{36})/[^/]+$")
 
 
 class Unauthenticated(Exception):
@@ -102,7 +104,10 @@ def error_message(exc: Exception) -> str:
         allowed = " or ".join(s for s in graph.statuses if s in graph.user_cancellable)
         return f"job is {exc.status}; only {allowed} jobs can be cancelled"
     if isinstance(exc, InsufficientCredits):
-        return f"insufficient credits: the job costs ${exc.price}, ${exc.remaining} remaining"
+        return (
+            f"insufficient credits: the job costs {exc.price} compute units, "
+            f"{exc.remaining} remaining"
+        )
     if isinstance(exc, TooManyJobs):
         return "too many concurrent jobs"
     return str(exc)
@@ -183,8 +188,6 @@ class MockApi:
         self._tenants: dict[str, str] = {}  # token -> tenant id, so a digest is made once
         self.faults = FaultCounter()
         self.max_body_bytes = spec.max_body_bytes()
-        self.job_type = spec.job_type()
-        self.default_resolution = spec.schema_default("Resolution")
         # Fixed paths are one dict look-up; only templated ones need a pattern.
         self._fixed_routes: dict[str, dict[str, str]] = {}
         self._templated_routes: list[tuple[str, re.Pattern[str], str]] = []
@@ -244,8 +247,7 @@ class MockApi:
         )
         if faulty and scenario.fault == "flaky":
             raise ServiceUnavailable(scenario.retry_after)
-        documented = spec.operation(operation_id).definition["responses"]
-        if scenario.code is not None and str(scenario.code) in documented:
+        if scenario.code is not None:
             return self._forced(operation_id, scenario)
         response = handler(self, Call(request, tenant, path_params, scenario))
         if scenario.applied:
@@ -285,8 +287,7 @@ class MockApi:
     def job_json(self, job: Job) -> dict[str, Any]:
         result: dict[str, Any] | None = None
         if job.status == "completed":
-            w, h = job.request.width, job.request.height
-            result = {"urls": [f"{self.base_url}{RESULTS_PREFIX}{job.job_id}/{w}x{h}.png"]}
+            result = {"urls": [self.base_url + result_path(job)]}
         elif job.status == "failed":
             result = {"error": job.error}
         return {
@@ -295,7 +296,7 @@ class MockApi:
             "created_at": timestamp(job.created_at),
             "completed_at": timestamp(job.completed_at) if job.completed_at else None,
             "result": result,
-            "type": self.job_type,
+            "type": job.request.job_type,
         }
 
     def _job_finished(self, job: Job) -> None:
@@ -305,24 +306,30 @@ class MockApi:
             self.outbox.enqueue(job.job_id, url, orjson.dumps(self.job_json(job)), copies)
 
     def _forced(self, operation_id: str, scenario: Scenario) -> Response:
-        response = spec.operation(operation_id).response(scenario.code or 500) or {}
+        code = scenario.code or 500
+        documented = spec.operation(operation_id).definition["responses"]
+        if str(code) not in documented or not 400 <= code <= 599:
+            errors = ", ".join(s for s in documented if s[0] in "45")
+            raise InvalidRequest(
+                "Prefer: code", f"{code} is not an error status of {operation_id} ({errors})"
+            )
+        response = spec.operation(operation_id).response(code) or {}
         example = response.get("content", {}).get(JSON, {}).get("example")
         message = example["error"] if example else response.get("description", "forced error")
-        headers = [("Preference-Applied", f"code={scenario.code}")]
-        if "Retry-After" in response.get("headers", {}):
+        sends_retry_after = "Retry-After" in response.get("headers", {})
+        headers = [("Preference-Applied", scenario.code_applied(sends_retry_after))]
+        if sends_retry_after:
             headers.append(("Retry-After", str(scenario.retry_after)))
-        return json_response(scenario.code or 500, {"error": message.strip()}, headers)
+        return json_response(code, {"error": message.strip()}, headers)
 
     def _result_image(self, path: str) -> Response:
         match = RESULT_PATH.match(path)
-        if match is None:
+        job = self.backend.find(match["job_id"]) if match is not None else None
+        if job is None or job.status != "completed" or path != result_path(job):
             raise RouteNotFound(f"no result image at {path}")
-        width, height = int(match["w"]), int(match["h"])
-        if not images.is_servable(width, height):
-            raise RouteNotFound(f"no result image of {width}x{height}")
         return Response(
             200,
-            images.render_png(width, height),
+            images.render_png(job.request.width, job.request.height),
             [("Cache-Control", "public, max-age=31536000, immutable")],
             content_type="image/png",
         )
@@ -333,21 +340,28 @@ class MockApi:
         self.faults.clear()
 
 
-# -- the four operations -------------------------------------------------------------------
+def result_path(job: Job) -> str:
+    return f"{RESULTS_PREFIX}{job.job_id}/{job.request.width}x{job.request.height}.png"
+
+
+# -- the operations ------------------------------------------------------------------------
 
 
 def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
-    content_type = request.headers.get("content-type", "")
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type != JSON and not (
-        media_type.startswith("application/") and media_type.endswith("+json")
-    ):
-        shown = media_type or "none"
-        raise UnsupportedMediaType(f"Content-Type: expected application/json, got {shown}")
+    """The body as a JSON object. The body is optional in the spec: none at all reads as `{}`,
+    so that the schema names what is missing; a body with no Content-Type is read as JSON."""
     if len(request.body) > max_bytes:
         raise PayloadTooLarge(f"body: larger than the limit of {max_bytes} bytes")
     if not request.body.strip():
-        raise InvalidRequest("body", "a JSON object is required")
+        return {}
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if (
+        media_type
+        and media_type != JSON
+        and not (media_type.startswith("application/") and media_type.endswith("+json"))
+    ):
+        raise UnsupportedMediaType(f"Content-Type: expected application/json, got {media_type}")
     try:
         body = orjson.loads(request.body)
     except orjson.JSONDecodeError as exc:
@@ -382,35 +396,39 @@ def check_webhook_url(url: str, allowed_hosts: Sequence[str] | None) -> str:
     return url
 
 
-def create_job(api: MockApi, call: Call) -> Response:
-    request, scenario = call.request, call.scenario
-    body = read_json_object(request, api.max_body_bytes)
-    used = apply_aliases(body, api.clock.now)
-    try:
-        request_body().validate(body)
-    except InvalidRequest as error:
-        raise blame_alias(error, used) from None
-    headers = parameters(spec.CREATE_OPERATION, "header").parse(request.headers)
-    webhook = headers.get("X-Webhook-URL")
-    resolution = body.get("resolution", api.default_resolution)
-    aspect_ratio = body.get("aspect_ratio", "1:1")
-    width, height = images.result_size(
-        aspect_ratio, resolution, body.get("width"), body.get("height")
-    )
-    job = api.backend.create(
-        call.tenant,
-        JobRequest(
-            resolution=resolution,
-            width=width,
-            height=height,
-            webhook_url=check_webhook_url(webhook, api.webhook_hosts) if webhook else None,
-            outcome=scenario.outcome,
-            failure_reason=scenario.failure_reason,
-            slow=scenario.slow,
-            duplicate_webhook=scenario.duplicate_webhook,
-        ),
-    )
-    return json_response(200, api.job_json(job), deprecation_headers(used))
+def creator(model: spec.Generation) -> Handler:
+    """The create handler of one generation operation."""
+    validator = request_body(model.operation_id)
+    headers_of = parameters(model.operation_id, "header")
+
+    def create_job(api: MockApi, call: Call) -> Response:
+        request, scenario = call.request, call.scenario
+        body = read_json_object(request, api.max_body_bytes)
+        used = apply_aliases(body, model.aliases, api.clock.now) if body else []
+        try:
+            validator.validate(body)
+        except InvalidRequest as error:
+            raise blame_alias(error, used) from None
+        webhook = headers_of.parse(request.headers).get("X-Webhook-URL")
+        width, height = images.result_size(model, body)
+        job = api.backend.create(
+            call.tenant,
+            JobRequest(
+                model=model.model,
+                job_type=model.job_type,
+                price=model.price(body),
+                width=width,
+                height=height,
+                webhook_url=check_webhook_url(webhook, api.webhook_hosts) if webhook else None,
+                outcome=scenario.outcome,
+                failure_reason=scenario.failure_reason,
+                slow=scenario.slow,
+                duplicate_webhook=scenario.duplicate_webhook,
+            ),
+        )
+        return json_response(200, api.job_json(job), deprecation_headers(used))
+
+    return create_job
 
 
 def get_job(api: MockApi, call: Call) -> Response:
@@ -429,25 +447,26 @@ def list_jobs(api: MockApi, call: Call) -> Response:
         raise InvalidRequest("query", "percent-encoded bytes that are not UTF-8") from None
     query = parameters("list_jobs", "query").parse(raw)
     cursor = query.get("cursor")
-    types = query.get("types")
+    # An empty filter filters nothing, as Krea documents.
+    types = frozenset(t.strip() for t in query.get("types", "").split(",") if t.strip())
     jobs, next_cursor = api.backend.list(
         call.tenant,
         before=parse_instant(cursor) if cursor else None,
         limit=query["limit"],
         status=query.get("status"),
-        types=frozenset(t.strip() for t in types.split(",")) if types else None,
+        types=types or None,
     )
     return json_response(
         200,
         {
             "items": [api.job_json(job) for job in jobs],
-            "nextCursor": cursor_text(next_cursor) if next_cursor else None,
+            "next_cursor": cursor_text(next_cursor) if next_cursor else None,
         },
     )
 
 
 OPERATIONS: dict[str, Handler] = {
-    spec.CREATE_OPERATION: create_job,
+    **{model.operation_id: creator(model) for model in spec.generations()},
     "get_job": get_job,
     "cancel_job": cancel_job,
     "list_jobs": list_jobs,

@@ -1,8 +1,10 @@
 """Result images: the pixel size a request gets, and a real PNG of that size, made on demand.
 
-Krea does not document output sizes; the mock's rule (documented in the README) keeps the
-tier's pixel area and follows the aspect ratio: the long side of 1:1 is 1024 (1K), 2048 (2K)
-or 4096 (4K), each side rounded to a multiple of 16. Explicit width and height win.
+Krea does not document output sizes; the mock's rule is the spec's `x-result-images` on each
+generation operation (documented in the README): a tier's square image has the tier's edge,
+other aspect ratios keep its pixel area, each side rounded to a multiple of 16. Explicit width
+and height win, scaled down (aspect ratio kept) when larger than the model's largest result,
+so that no request costs more to render than the mock's own biggest image.
 """
 
 from __future__ import annotations
@@ -10,10 +12,18 @@ from __future__ import annotations
 import functools
 import io
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from krea_nano_banana import spec
 
 ALIGN = 16
+# A generation operation without `x-result-images` gets 1024-pixel squares.
+FALLBACK = spec.ResultImages(
+    tier_edges={}, default_tier="", default_aspect_ratio="1:1", max_side=16384
+)
+FALLBACK_EDGE = 1024
+HUGE = 1e15  # a requested side beyond this is "too large" alike: derived sides stay finite
 
 
 def _aligned(value: float) -> int:
@@ -21,62 +31,68 @@ def _aligned(value: float) -> int:
 
 
 def ratio(aspect_ratio: str) -> float:
-    across, down = aspect_ratio.split(":")
-    return int(across) / int(down)
+    across, _, down = aspect_ratio.partition(":")
+    try:
+        value = int(across) / int(down)
+    except (ValueError, ZeroDivisionError):
+        return 1.0  # a model whose aspect ratios are not "W:H" gets squares
+    return value if value > 0 else 1.0
 
 
-def tier_edge(resolution: str) -> int:
-    """The long side of a square image at this tier: "1K" -> 1024, "2K" -> 2048, ..."""
-    return int(resolution.removesuffix("K")) * 1024
-
-
-@functools.cache
-def table_size(aspect_ratio: str, resolution: str) -> tuple[int, int]:
-    edge = tier_edge(resolution)
+def table_size(aspect_ratio: str, edge: int) -> tuple[int, int]:
+    """The size of a result at a tier whose square image has this edge."""
     r = ratio(aspect_ratio)
     return _aligned(edge * math.sqrt(r)), _aligned(edge / math.sqrt(r))
 
 
+def _rules(model: spec.Generation) -> spec.ResultImages:
+    return model.result_images or FALLBACK
+
+
+def _choices(model: spec.Generation, role: str) -> tuple[str, ...]:
+    name = model.field(role)
+    return tuple(model.fields[name].get("enum", ())) if name else ()
+
+
 @functools.cache
-def side_bounds() -> tuple[int, int]:
-    """The spec's bounds on `width` and `height`."""
-    body = spec.request_body_schema()["properties"]
-    return int(body["width"]["minimum"]), int(body["width"]["maximum"])
+def largest_area(model: spec.Generation) -> int:
+    """The pixel area of the model's largest table size: what no result may exceed."""
+    rules = _rules(model)
+    edges = list(rules.tier_edges.values()) or [FALLBACK_EDGE]
+    ratios = _choices(model, "aspect_ratio") or (rules.default_aspect_ratio,)
+    return max(w * h for a in ratios for e in edges for w, h in [table_size(a, e)])
 
 
-def _derived(value: float) -> int:
-    low, high = side_bounds()
-    return min(high, max(low, round(value)))
+def _fit(width: float, height: float, model: spec.Generation) -> tuple[int, int]:
+    """A size over the model's bounds is scaled down to them, keeping its aspect ratio; a side
+    under a pixel becomes a pixel. Scaled in steps, so that no product overflows."""
+    by_side = min(1.0, _rules(model).max_side / max(width, height))
+    width, height = max(width * by_side, 1.0), max(height * by_side, 1.0)
+    by_area = min(1.0, math.sqrt(largest_area(model) / (width * height)))
+    return max(1, math.floor(width * by_area)), max(1, math.floor(height * by_area))
 
 
-def result_size(
-    aspect_ratio: str, resolution: str, width: float | None, height: float | None
-) -> tuple[int, int]:
-    """Explicit sides win; a missing side follows the aspect ratio within the spec's bounds."""
+def result_size(model: spec.Generation, body: Mapping[str, Any]) -> tuple[int, int]:
+    """The size of the image a (valid) request gets."""
+    rules = _rules(model)
+
+    def given(role: str) -> Any:
+        name = model.field(role)
+        return None if name is None else body.get(name, model.default(name))
+
+    aspect_ratio = given("aspect_ratio") or rules.default_aspect_ratio
+    width, height = given("width"), given("height")
+    width = None if width is None else min(width, HUGE)
+    height = None if height is None else min(height, HUGE)
     if width is not None and height is not None:
-        return round(width), round(height)
+        return _fit(width, height, model)
     if width is not None:
-        return round(width), _derived(width / ratio(aspect_ratio))
+        return _fit(width, width / ratio(aspect_ratio), model)
     if height is not None:
-        return _derived(height * ratio(aspect_ratio)), round(height)
-    return table_size(aspect_ratio, resolution)
-
-
-@functools.cache
-def servable_area() -> int:
-    """The largest image the mock renders: the biggest size a valid request can get."""
-    largest_side = side_bounds()[1]
-    from_table = max(
-        w * h
-        for a in spec.enum_values("AspectRatio")
-        for r in spec.enum_values("Resolution")
-        for w, h in [table_size(a, r)]
-    )
-    return max(largest_side**2, from_table)
-
-
-def is_servable(width: int, height: int) -> bool:
-    return 1 <= width <= 32768 and 1 <= height <= 32768 and width * height <= servable_area()
+        return _fit(height * ratio(aspect_ratio), height, model)
+    tier = given("tier") or rules.default_tier
+    edge = rules.tier_edges.get(tier, rules.tier_edges.get(rules.default_tier, FALLBACK_EDGE))
+    return table_size(aspect_ratio, edge)
 
 
 @functools.lru_cache(maxsize=16)

@@ -32,19 +32,19 @@ def _instant(text: str) -> object:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date or instant") from None
 
 
-def _usd(text: str) -> Decimal:
+def _compute_units(text: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an amount in USD") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("the credit budget cannot be negative")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of compute units") from None
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError("the credit budget must be a non-negative number")
     return value
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="krea-mock-server", description="A stateful mock of Krea's Nano Banana 2 API."
+        prog="krea-mock-server", description="A stateful mock of Krea's Nano Banana API family."
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one")
@@ -65,7 +65,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--step-seconds", type=float, default=0.6, help="time per status step")
     parser.add_argument("--concurrency-limit", type=int, default=8, help="running jobs per token")
     parser.add_argument("--backlog-limit", type=int, default=1000, help="backlogged jobs per token")
-    parser.add_argument("--credits-usd", type=_usd, help="credit budget per token (default: none)")
+    parser.add_argument(
+        "--credits",
+        type=_compute_units,
+        metavar="COMPUTE_UNITS",
+        help="credit budget per token, in compute units, as Krea prices jobs (default: none)",
+    )
     parser.add_argument(
         "--webhook-allow",
         action="append",
@@ -107,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
             tokens=args.tokens,
             concurrency_limit=args.concurrency_limit,
             backlog_limit=args.backlog_limit,
-            credits_usd=args.credits_usd,
+            credits=args.credits,
             step_seconds=args.step_seconds,
             webhook_hosts=args.webhook_hosts,
             webhook_retry=RetryPolicy(first_delay=args.webhook_first_delay),

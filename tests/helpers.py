@@ -7,9 +7,10 @@ from typing import Any
 import httpx
 
 from contract_tests.checks import response_conforms
+from krea_nano_banana import spec
 from mock_server import DEFAULT_BASE_URL
 
-CREATE_PATH = "/generate/image/google/nano-banana-2"
+CREATE_PATH = spec.generation().path  # the default model's
 PROMPT = "Ice citadel, frost mages and snow beasts, in a cool, fantasy anime style."
 
 
@@ -26,14 +27,17 @@ class Api:
     def close(self) -> None:
         self.http.close()
 
-    def create(self, body: Any = None, **headers: str) -> httpx.Response:
+    def create(self, body: Any = None, model: str | None = None, **headers: str) -> httpx.Response:
         payload = {"prompt": PROMPT} if body is None else body
-        response = self.http.post(CREATE_PATH, json=payload, headers=_names(headers))
-        response_conforms("generate_nano_banana_2", response)
+        operation = spec.generation(model)
+        response = self.http.post(operation.path, json=payload, headers=_names(headers))
+        response_conforms(operation.operation_id, response)
         return response
 
-    def create_job(self, body: Any = None, **headers: str) -> dict[str, Any]:
-        return _ok(self.create(body, **headers))
+    def create_job(
+        self, body: Any = None, model: str | None = None, **headers: str
+    ) -> dict[str, Any]:
+        return _ok(self.create(body, model, **headers))
 
     def get(self, job_id: str, **headers: str) -> httpx.Response:
         response = self.http.get(f"/jobs/{job_id}", headers=_names(headers))

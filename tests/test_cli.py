@@ -54,10 +54,16 @@ def test_generate_wait_and_save(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 
 def test_generate_without_wait_prints_the_job(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(
-        capsys, "generate", "a lighthouse", "--style-image", "https://x.test/s.png=0.5"
+    code, out, err = run(
+        capsys,
+        "generate",
+        "a lighthouse",
+        "--style-image",
+        "url=https://x.test/s.png,strength=0.5",
+        "--style-images",
+        '{"strength": -1}',
     )
-    assert code == 0
+    assert code == 0, err
     assert json.loads(out)["status"] == "queued"
 
 
@@ -76,7 +82,11 @@ def test_jobs_get_list_cancel_wait(capsys: pytest.CaptureFixture[str], tmp_path:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["generate", "ab"], "error: 400: prompt: 'ab' is too short"),
+        (["generate", "ab"], "error: nano-banana-2: prompt: 'ab' is too short (minimum length: 3)"),
+        (
+            ["generate", "a lighthouse", "--webhook-url", "ftp://x.test/"],
+            "error: 400: X-Webhook-URL: 'ftp://x.test/' must be an absolute http or https URL",
+        ),
         (["jobs", "get", "3c90c3cc-0d44-4b50-8888-8dd25736052a"], "error: 404: job not found"),
     ],
 )

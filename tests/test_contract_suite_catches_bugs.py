@@ -17,7 +17,8 @@ from hypothesis import Phase, settings
 from contract_tests import test_lifecycle, test_requests, test_state_machine, test_sunset
 from contract_tests.target import Target
 from krea_nano_banana import spec
-from mock_server import KreaMock, backend, handlers, lifecycle, validation
+from krea_nano_banana import validation as shared_wording
+from mock_server import KreaMock, backend, deprecations, handlers, lifecycle, validation
 
 NO_SHRINK = "mutants"
 settings.register_profile(
@@ -64,7 +65,7 @@ def test_an_error_not_naming_the_field_is_caught(
     fresh_target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     vague = validation.InvalidRequest("body", "is invalid")
-    monkeypatch.setattr(validation.SchemaValidator, "problems", lambda self, instance: [vague])
+    monkeypatch.setattr(shared_wording.RequestChecker, "problems", lambda self, instance: [vague])
     must_fail(test_requests.test_invalid_input_gets_400_naming_the_field, spending=fresh_target)
 
 
@@ -76,7 +77,9 @@ def test_refusing_valid_bodies_is_caught(
 
     monkeypatch.setattr(backend.Backend, "create", refuse)
     must_fail(
-        test_requests.test_valid_input_is_sent_as_the_spec_says_and_accepted, spending=fresh_target
+        test_requests.test_valid_input_is_sent_as_the_spec_says_and_accepted,
+        spending=fresh_target,
+        model=spec.default_model(),
     )
 
 
@@ -153,8 +156,13 @@ def test_aliases_that_never_sunset_are_caught(
     fresh_target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forever = datetime(9999, 1, 1, tzinfo=UTC)
-    eternal = tuple(dataclasses.replace(a, sunset=forever) for a in spec.deprecated_aliases())
-    monkeypatch.setattr(spec, "deprecated_aliases", lambda: eternal)
+    apply_aliases = deprecations.apply_aliases
+
+    def never_sunset(body: dict[str, Any], aliases: Any, now: Any) -> Any:
+        eternal = [dataclasses.replace(a, sunset=forever) for a in aliases]
+        return apply_aliases(body, eternal, now)
+
+    monkeypatch.setattr(handlers, "apply_aliases", never_sunset)
     must_fail(
         test_sunset.test_aliases_are_accepted_before_the_sunset_and_refused_from_it,
         in_process=fresh_target,

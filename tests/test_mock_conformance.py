@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 import httpx
@@ -12,7 +11,6 @@ from contract_tests.checks import ContractViolation, response_conforms
 from krea_nano_banana import spec
 from mock_server import KreaMock
 from tests.conftest import ApiFactory
-from tests.helpers import CREATE_PATH
 
 UNKNOWN = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 
@@ -25,7 +23,7 @@ def documented() -> set[tuple[str, int]]:
     }
 
 
-@pytest.mark.krea_mock(concurrency_limit=1, backlog_limit=1, credits_usd=Decimal("1.00"))
+@pytest.mark.krea_mock(concurrency_limit=1, backlog_limit=1, credits=Decimal("1000"))
 def test_every_documented_status_of_every_operation_conforms(
     krea_mock: KreaMock, connect: ApiFactory
 ) -> None:
@@ -33,71 +31,66 @@ def test_every_documented_status_of_every_operation_conforms(
     anonymous = connect(krea_mock.transport(), token=None)
     seen: set[tuple[str, int]] = set()
 
-    def expect(
-        operation_id: str, status: int, send: Callable[[], httpx.Response]
-    ) -> httpx.Response:
-        response = send()
+    def expect(operation_id: str, status: int, response: httpx.Response) -> httpx.Response:
         assert response.status_code == status, response.text
         response_conforms(operation_id, response)
         seen.add((operation_id, status))
         return response
 
-    create = "generate_nano_banana_2"
-    job_id = expect(
-        create, 200, lambda: api.http.post(CREATE_PATH, json={"prompt": "a cat"})
-    ).json()["job_id"]
-    expect(create, 400, lambda: api.http.post(CREATE_PATH, json={"prompt": "a"}))
-    expect(create, 401, lambda: anonymous.http.post(CREATE_PATH, json={"prompt": "a cat"}))
-    expect(
-        create,
-        402,
-        lambda: api.http.post(
-            CREATE_PATH, json={"prompt": "a cat"}, headers={"Prefer": "code=402"}
-        ),
-    )
-    expect(create, 413, lambda: api.http.post(CREATE_PATH, json={"prompt": "a" * 2_000_000}))
-    expect(
-        create,
-        415,
-        lambda: api.http.post(
-            CREATE_PATH, content=b"a cat", headers={"Content-Type": "text/plain"}
-        ),
-    )
-    api.create_job()  # the backlog's only place
-    expect(create, 429, lambda: api.http.post(CREATE_PATH, json={"prompt": "a cat"}))
-    expect(
-        create,
-        503,
-        lambda: api.http.post(
-            CREATE_PATH, json={"prompt": "a cat"}, headers={"Prefer": "scenario=flaky"}
-        ),
-    )
+    job_id = ""
+    for model in spec.generations():  # each model on a tenant of its own: its own limits
+        mine = connect(krea_mock.transport(), token=f"token-{model.model}")
+        path, create = model.path, model.operation_id
+        job_id = expect(create, 200, mine.http.post(path, json={"prompt": "a cat"})).json()[
+            "job_id"
+        ]
+        expect(create, 400, mine.http.post(path, json={"prompt": 42}))
+        expect(create, 401, anonymous.http.post(path, json={"prompt": "a cat"}))
+        expect(
+            create,
+            402,
+            mine.http.post(path, json={"prompt": "a cat"}, headers={"Prefer": "code=402"}),
+        )
+        expect(create, 413, mine.http.post(path, json={"prompt": "a" * 2_000_000}))
+        expect(
+            create,
+            415,
+            mine.http.post(path, content=b"a cat", headers={"Content-Type": "text/plain"}),
+        )
+        mine.create_job(model=model.model)  # the backlog's only place
+        expect(create, 429, mine.http.post(path, json={"prompt": "a cat"}))
+        expect(
+            create,
+            503,
+            mine.http.post(path, json={"prompt": "a cat"}, headers={"Prefer": "scenario=flaky"}),
+        )
+    api = connect(krea_mock.transport(), token=f"token-{spec.generations()[-1].model}")
 
     get = "get_job"
     for _ in range(5):
-        expect(get, 200, lambda: api.http.get(f"/jobs/{job_id}"))
-    expect(get, 401, lambda: anonymous.http.get(f"/jobs/{job_id}"))
-    expect(get, 404, lambda: api.http.get(f"/jobs/{UNKNOWN}"))
-    expect(get, 404, lambda: api.http.get("/jobs/not-a-uuid"))
-    expect(get, 503, lambda: api.http.get(f"/jobs/{job_id}", headers={"Prefer": "scenario=flaky"}))
+        expect(get, 200, api.http.get(f"/jobs/{job_id}"))
+    expect(get, 401, anonymous.http.get(f"/jobs/{job_id}"))
+    expect(get, 404, api.http.get(f"/jobs/{UNKNOWN}"))
+    expect(get, 404, api.http.get("/jobs/not-a-uuid"))
+    expect(get, 503, api.http.get(f"/jobs/{job_id}", headers={"Prefer": "scenario=flaky"}))
 
     cancel = "cancel_job"
     queued = api.list_jobs(status="queued").json()["items"][0]["job_id"]
-    expect(cancel, 200, lambda: api.http.delete(f"/jobs/{queued}"))
-    expect(cancel, 401, lambda: anonymous.http.delete(f"/jobs/{queued}"))
-    expect(cancel, 404, lambda: api.http.delete(f"/jobs/{UNKNOWN}"))
-    expect(cancel, 409, lambda: api.http.delete(f"/jobs/{job_id}"))
+    expect(cancel, 200, api.http.delete(f"/jobs/{queued}"))
+    expect(cancel, 401, anonymous.http.delete(f"/jobs/{queued}"))
+    expect(cancel, 404, api.http.delete(f"/jobs/{UNKNOWN}"))
+    expect(cancel, 409, api.http.delete(f"/jobs/{job_id}"))
     expect(
         cancel,
         503,
-        lambda: api.http.delete(f"/jobs/{job_id}", headers={"Prefer": "scenario=flaky"}),
+        api.http.delete(f"/jobs/{job_id}", headers={"Prefer": "scenario=flaky"}),
     )
 
     listing = "list_jobs"
-    expect(listing, 200, lambda: api.http.get("/jobs", params={"limit": 1}))
-    expect(listing, 400, lambda: api.http.get("/jobs", params={"limit": 0}))
-    expect(listing, 401, lambda: anonymous.http.get("/jobs"))
-    expect(listing, 503, lambda: api.http.get("/jobs", headers={"Prefer": "scenario=flaky"}))
+    expect(listing, 200, api.http.get("/jobs", params={"limit": 1}))
+    expect(listing, 400, api.http.get("/jobs", params={"limit": 0}))
+    expect(listing, 401, anonymous.http.get("/jobs"))
+    expect(listing, 503, api.http.get("/jobs", headers={"Prefer": "scenario=flaky"}))
 
     assert seen == documented()
 

@@ -17,7 +17,8 @@ ALIAS_BODIES = {
 
 
 def test_every_alias_in_the_spec_is_covered() -> None:
-    assert {a.alias for a in spec.deprecated_aliases()} == set(ALIAS_BODIES)
+    for model in spec.generations():
+        assert {a.alias for a in model.aliases} == set(ALIAS_BODIES), model.model
 
 
 @pytest.mark.krea_mock(now="2026-06-18T23:59:59Z")
@@ -50,13 +51,15 @@ def test_no_deprecation_headers_without_aliases(api: Api) -> None:
 
 @pytest.mark.parametrize("now", ["2026-06-19T00:00:00Z", "2026-06-20", "2026-11-24"])
 @pytest.mark.parametrize("alias", sorted(ALIAS_BODIES))
+@pytest.mark.parametrize("model", spec.available_models())
 def test_from_sunset_on_alias_gets_400_naming_the_replacement(
-    krea_mock: KreaMock, api: Api, now: str, alias: str
+    krea_mock: KreaMock, api: Api, now: str, alias: str, model: str
 ) -> None:
     krea_mock.set_now(now)
-    response = api.create(ALIAS_BODIES[alias])
+    response = api.create(ALIAS_BODIES[alias], model)
     assert response.status_code == 400
-    replacement = next(a.replacement for a in spec.deprecated_aliases() if a.alias == alias)
+    aliases = spec.generation(model).aliases
+    replacement = next(a.replacement for a in aliases if a.alias == alias)
     error = response.json()["error"]
     assert error.startswith(f"{alias}: ")
     assert f"use {replacement}" in error

@@ -8,10 +8,10 @@ from krea_api_client import AuthenticatedClient
 from krea_api_client.api.images import generate_nano_banana_2
 from krea_api_client.api.jobs import cancel_job, get_job, list_jobs
 from krea_api_client.models import (
-    AspectRatio,
     Job,
     JobList,
     JobStatus,
+    NanoBanana2AspectRatio,
     NanoBanana2Request,
     Resolution,
 )
@@ -19,7 +19,9 @@ from krea_api_client.models import (
 from mock_server import KreaMock
 
 BODY = NanoBanana2Request(
-    prompt="a lighthouse", aspect_ratio=AspectRatio.RATIO_16_9, resolution=Resolution.RES_2K
+    prompt="a lighthouse",
+    aspect_ratio=NanoBanana2AspectRatio.RATIO_16_9,
+    resolution=Resolution.RES_2K,
 )
 
 

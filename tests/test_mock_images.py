@@ -61,13 +61,14 @@ def test_one_side_follows_the_aspect_ratio(api: Api) -> None:
 
 
 def test_size_table_covers_every_ratio_and_tier_and_keeps_the_area() -> None:
-    for ratio in spec.enum_values("AspectRatio"):
-        for tier in spec.enum_values("Resolution"):
-            w, h = images.table_size(ratio, tier)
-            assert w % 16 == 0
-            assert h % 16 == 0
-            edge = images.tier_edge(tier)
-            assert abs(w * h / edge**2 - 1) < 0.03
+    for model in spec.generations():
+        assert model.result_images is not None
+        for ratio in model.fields[model.field("aspect_ratio") or ""]["enum"]:
+            for edge in model.result_images.tier_edges.values():
+                w, h = images.table_size(ratio, edge)
+                assert w % 16 == 0
+                assert h % 16 == 0
+                assert abs(w * h / edge**2 - 1) < 0.03
             across, down = map(int, ratio.split(":"))
             assert abs((w / h) / (across / down) - 1) < 0.03
 
@@ -82,6 +83,7 @@ def test_images_are_cached_by_size_not_per_job() -> None:
 @pytest.mark.parametrize(
     "path",
     [
+        "/results/3c90c3cc-0d44-4b50-8888-8dd25736052a/1024x1024.png",  # no such job
         "/results/3c90c3cc-0d44-4b50-8888-8dd25736052a/99999x99999.png",
         "/results/3c90c3cc-0d44-4b50-8888-8dd25736052a/0x10.png",
         "/results/../../etc/passwd",
@@ -94,12 +96,45 @@ def test_unservable_result_paths_are_404(api: Api, path: str) -> None:
     assert "error" in response.json()
 
 
+def test_only_the_jobs_own_size_is_served_and_only_once_completed(api: Api) -> None:
+    job_id = api.create_job({"prompt": "a cat"})["job_id"]
+    early = api.http.get(f"/results/{job_id}/1024x1024.png")
+    assert early.status_code == 404  # a job that has not completed has no result yet
+    api.poll_until_terminal(job_id)
+    url = api.get_job(job_id)["result"]["urls"][0]
+    assert api.http.get(url).status_code == 200
+    for other in ("2048x2048", "1023x1024", "1024x1024x"):
+        assert api.http.get(url.replace("1024x1024", other)).status_code == 404, other
+
+
+@pytest.mark.parametrize(
+    ("body", "size"),
+    [
+        ({"width": 0.4, "height": 0.4}, (1, 1)),  # under a pixel: a pixel
+        ({"width": 5, "height": 3}, (5, 3)),  # small positive sizes are honoured
+        ({"width": 5456, "height": 3072}, (5456, 3072)),  # as large as its own 4K results
+        ({"width": 1e9}, (4106, 4106)),  # huge: scaled to the largest result's area
+        ({"width": 1e9, "height": 1}, (16384, 1)),  # and to the longest side
+        ({"height": 1e308, "aspect_ratio": "4:1"}, (8213, 2053)),
+    ],
+)
+def test_requested_sizes_are_honoured_within_the_largest_result(
+    api: Api, body: dict[str, object], size: tuple[int, int]
+) -> None:
+    largest = images.largest_area(spec.generation())
+    image = finished_image(api, {"prompt": "a cat", **body})
+    assert image.size == size
+    assert image.width * image.height <= largest
+
+
 def test_readme_size_table_matches_the_mock() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     rows = re.findall(
         r"^\s*\| (\d+:\d+)[^|]*\| (\d+x\d+) \| (\d+x\d+) \| (\d+x\d+) \|$", readme, re.M
     )
     assert len(rows) == 8
+    rules = spec.generation().result_images
+    assert rules is not None
     for ratio, *sizes in rows:
-        expected = ["{}x{}".format(*images.table_size(ratio, tier)) for tier in ("1K", "2K", "4K")]
-        assert sizes == expected, ratio
+        edges = rules.tier_edges.values()
+        assert sizes == ["{}x{}".format(*images.table_size(ratio, edge)) for edge in edges], ratio

@@ -17,7 +17,7 @@ def all_pages(api: Api, **params: Any) -> list[list[str]]:
         query = dict(params, **({"cursor": cursor} if cursor else {}))
         body = api.list_jobs(**query).json()
         pages.append([job["job_id"] for job in body["items"]])
-        cursor = body["nextCursor"]
+        cursor = body["next_cursor"]
         if cursor is None:
             return pages
 
@@ -26,7 +26,7 @@ def test_newest_first_with_default_limit(api: Api) -> None:
     ids = [api.create_job()["job_id"] for _ in range(3)]
     body = api.list_jobs().json()
     assert [j["job_id"] for j in body["items"]] == ids[::-1]
-    assert body["nextCursor"] is None
+    assert body["next_cursor"] is None
 
 
 def test_pages_cover_every_job_once_even_with_a_frozen_clock(api: Api) -> None:
@@ -47,7 +47,7 @@ def test_pages_are_stable_while_new_jobs_arrive(api: Api, krea_mock: KreaMock) -
     first = api.list_jobs(limit=4).json()
     krea_mock.advance_clock(1)
     newer = [api.create_job()["job_id"] for _ in range(3)]
-    second = api.list_jobs(limit=4, cursor=first["nextCursor"]).json()
+    second = api.list_jobs(limit=4, cursor=first["next_cursor"]).json()
     seen = [j["job_id"] for j in first["items"] + second["items"]]
     assert seen == old[::-1]
     assert not set(newer) & set(seen)

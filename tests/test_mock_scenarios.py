@@ -12,24 +12,82 @@ from tests.helpers import CREATE_PATH, Api
 
 
 @pytest.mark.parametrize(
-    ("code", "message"), [(402, "insufficient credits"), (429, "too many concurrent jobs")]
+    ("code", "message", "applied"),
+    [
+        (402, "insufficient credits", "code=402"),
+        (429, "too many concurrent jobs", "code=429; retry-after=1"),
+    ],
 )
-def test_forced_documented_error(api: Api, code: int, message: str) -> None:
+def test_forced_documented_error(api: Api, code: int, message: str, applied: str) -> None:
     response = api.create(prefer=f"code={code}")
     assert response.status_code == code
     assert response.json()["error"] == message
-    assert response.headers["Preference-Applied"] == f"code={code}"
+    assert response.headers["Preference-Applied"] == applied
     assert api.list_jobs().json()["items"] == []  # nothing was created
 
 
-def test_forced_429_carries_retry_after(api: Api) -> None:
-    response = api.create(prefer="code=429, retry-after=7")
+@pytest.mark.parametrize(
+    "prefer",
+    ["code=429; retry-after=7", "code=429, retry-after=7", 'code="429"; retry-after="7"'],
+)
+def test_forced_429_carries_retry_after_in_either_form(api: Api, prefer: str) -> None:
+    # RFC 7240 writes a preference's parameters after ";"; a separate preference works too.
+    response = api.create(prefer=prefer)
+    assert response.status_code == 429
     assert response.headers["Retry-After"] == "7"
+    assert response.headers["Preference-Applied"] == "code=429; retry-after=7"
 
 
-def test_undocumented_forced_code_is_ignored(api: Api) -> None:
+def test_an_undocumented_forced_code_is_refused_saying_which_are(api: Api) -> None:
     job = api.create_job()
-    assert api.get(job["job_id"], prefer="code=402").status_code == 200
+    # Raw: the mock's Prefer header is not Krea's, and its 400 is not one get_job documents.
+    refused = api.http.get(f"/jobs/{job['job_id']}", headers={"Prefer": "code=402"})
+    assert refused.status_code == 400
+    assert refused.json()["error"] == (
+        "Prefer: code: 402 is not an error status of get_job (401, 404, 503)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("prefer", "message"),
+    [
+        ("code=4xx", "Prefer: code: must be a whole number from 100 to 599"),
+        ("code=429; retry-after=soon", "Prefer: retry-after: must be a whole number"),
+        ("code=429; colour=blue", "Prefer: code: unknown parameter 'colour'"),
+        ("code=", "Prefer: cannot parse 'code=': expected name=value"),
+        ('scenario="fail', "Prefer: cannot parse 'scenario=\"fail': unbalanced quotes"),
+        ("scenario=explode", "Prefer: scenario: 'explode' is not one of fail, slow"),
+        ("scenario=slow; reason=timeout", "Prefer: reason: applies only with scenario=fail"),
+        ("code=429, code=402", "Prefer: code: given twice (429, 402)"),
+    ],
+)
+def test_a_known_preference_that_cannot_be_parsed_is_a_400(
+    api: Api, prefer: str, message: str
+) -> None:
+    response = api.create(prefer=prefer)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(message), response.json()
+    assert api.list_jobs().json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("prefer", "applied"),
+    [
+        ("scenario=fail; reason=timeout", "scenario=fail; reason=timeout"),
+        ("scenario=fail, reason=timeout", "scenario=fail; reason=timeout"),
+        ("scenario=slow, scenario=duplicate-webhook", "scenario=slow, scenario=duplicate-webhook"),
+        ("respond-async, scenario=stuck; wait=5", "scenario=stuck"),
+    ],
+)
+def test_preference_applied_echoes_every_preference_applied(
+    api: Api, prefer: str, applied: str
+) -> None:
+    if "wait" in prefer:  # a parameter the mock does not know, on a known preference
+        assert api.create(prefer=prefer).status_code == 400
+        return
+    response = api.create(prefer=prefer)
+    assert response.status_code == 200
+    assert response.headers["Preference-Applied"] == applied
 
 
 def test_flaky_fails_once_then_succeeds(api: Api) -> None:
@@ -99,13 +157,15 @@ def test_unknown_preferences_are_ignored(api: Api) -> None:
     assert "Preference-Applied" not in response.headers
 
 
-@pytest.mark.krea_mock(credits_usd=Decimal("0.20"))
+@pytest.mark.krea_mock(credits=Decimal("92.2"))
 def test_credit_budget_makes_402_happen(api: Api, other_api: Api) -> None:
-    a = api.create_job({"prompt": "a cat", "resolution": "2K"})  # 0.12 reserved
-    refused = api.create({"prompt": "a cat", "resolution": "2K"})  # 0.24 > 0.20
+    a = api.create_job({"prompt": "a cat", "resolution": "2K"})  # 57.8 reserved
+    refused = api.create({"prompt": "a cat", "resolution": "2K"})  # 115.6 > 92.2
     assert refused.status_code == 402
-    assert refused.json()["error"] == "insufficient credits: the job costs $0.12, $0.08 remaining"
-    assert api.create({"prompt": "a cat"}).status_code == 200  # 1K costs 0.08: exactly fits
+    assert refused.json()["error"] == (
+        "insufficient credits: the job costs 57.8 compute units, 34.4 remaining"
+    )
+    assert api.create({"prompt": "a cat"}).status_code == 200  # 1K costs 34.4: exactly fits
     assert (
         other_api.create({"prompt": "a cat", "resolution": "2K"}).status_code == 200
     )  # own budget
@@ -113,7 +173,7 @@ def test_credit_budget_makes_402_happen(api: Api, other_api: Api) -> None:
     assert api.create({"prompt": "a cat"}).status_code == 402
 
 
-@pytest.mark.krea_mock(credits_usd=Decimal("0.08"))
+@pytest.mark.krea_mock(credits=Decimal("34.4"))
 def test_failed_and_cancelled_jobs_are_not_billed(api: Api) -> None:
     failed = api.create_job(prefer="scenario=fail")["job_id"]
     api.poll_until_terminal(failed)

@@ -102,7 +102,7 @@ def test_every_read_matches_a_fifo_queue_stepping_with_the_clock(
     for gap, outcome, slow in plan:
         now_ms += gap
         clock.set(START + timedelta(milliseconds=now_ms))
-        request = JobRequest("1K", 1024, 1024, outcome=outcome, slow=slow)
+        request = JobRequest("test-model", "testJob", None, 1024, 1024, outcome=outcome, slow=slow)
         jobs.append(backend.create(TENANT, request))
         arrivals.append(Arrival(now_ms, outcome, slow))
     starts = reference_starts(arrivals, step_ms, servers)
@@ -132,8 +132,8 @@ def _backend(step_seconds: float = 1.0, limit: int = 8) -> tuple[ManualClock, Ba
 
 def test_a_cancelled_job_keeps_its_status_and_frees_its_slot_at_once() -> None:
     clock, backend = _backend(limit=1)
-    first = backend.create(TENANT, JobRequest("1K", 1024, 1024))
-    second = backend.create(TENANT, JobRequest("1K", 1024, 1024))
+    first = backend.create(TENANT, JobRequest("test-model", "testJob", None, 1024, 1024))
+    second = backend.create(TENANT, JobRequest("test-model", "testJob", None, 1024, 1024))
     clock.advance(2.5)  # first is processing, second waits
     assert backend.cancel(TENANT, first.job_id).status == "cancelled"
     clock.advance(100)  # long past the end the first job had been due to reach
@@ -145,7 +145,7 @@ def test_a_cancelled_job_keeps_its_status_and_frees_its_slot_at_once() -> None:
 
 def test_moving_a_job_by_hand_restarts_its_clock_from_that_moment() -> None:
     clock, backend = _backend()
-    job = backend.create(TENANT, JobRequest("1K", 1024, 1024))
+    job = backend.create(TENANT, JobRequest("test-model", "testJob", None, 1024, 1024))
     clock.advance(0.5)
     assert backend.advance(job.job_id, steps=2).status == "processing"
     clock.advance(1.9)  # 2.4 s in: the old schedule would have it at processing too
@@ -158,7 +158,7 @@ def test_moving_a_job_by_hand_restarts_its_clock_from_that_moment() -> None:
 
 def test_switching_policy_keeps_the_statuses_already_owed() -> None:
     clock, backend = _backend()
-    job = backend.create(TENANT, JobRequest("1K", 1024, 1024))
+    job = backend.create(TENANT, JobRequest("test-model", "testJob", None, 1024, 1024))
     clock.advance(2.2)
     backend.set_progression(Progression.MANUAL)
     clock.advance(100)

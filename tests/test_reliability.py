@@ -110,7 +110,7 @@ def hostile_requests() -> list[tuple[str, bytes]]:
         ("JSON null", post(b"null")),
         ("empty body", post(b"")),
         ("text/plain", post(b'{"prompt": "a cat"}', auth + b"Content-Type: text/plain\r\n")),
-        ("no Content-Type", post(b'{"prompt": "a cat"}', auth)),
+        ("no Content-Type, not JSON", post(b"prompt=a+cat", auth)),
         ("multipart", post(b"--x--", auth + b"Content-Type: multipart/form-data; boundary=x\r\n")),
         ("no auth", post(b'{"prompt": "a cat"}', json_type)),
         ("empty bearer", post(b'{"prompt": "a cat"}', b"Authorization: Bearer \r\n" + json_type)),

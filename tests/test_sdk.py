@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from krea_api_client.models import NanoBanana2Request
+from krea_api_client.models import NanoBanana2AspectRatio, NanoBanana2Request
 from PIL import Image
 
 import krea_nano_banana
@@ -24,6 +24,7 @@ from krea_nano_banana import (
     ConflictError,
     Deduplicator,
     InsufficientCreditsError,
+    InvalidRequestError,
     InvalidWebhook,
     Job,
     JobCancelledError,
@@ -129,10 +130,10 @@ def test_generate_with_typed_parameters(krea: Krea, krea_mock: KreaMock) -> None
     assert job.status is JobStatus.QUEUED
     record = krea_mock.job(str(job.job_id))
     assert record is not None
-    assert (record.request.width, record.request.height, record.request.resolution) == (
+    assert (record.request.width, record.request.height, str(record.request.price)) == (
         2736,
         1536,
-        "2K",
+        "$0.12 (57.8 compute units)",
     )
 
 
@@ -279,8 +280,10 @@ def test_typed_errors_by_status(
 
 def test_bad_request_carries_the_servers_message(krea: Krea) -> None:
     with pytest.raises(BadRequestError) as raised:
-        krea.generate("ab")
-    assert raised.value.message == "prompt: 'ab' is too short"
+        krea.generate("a lighthouse", webhook_url="ftp://hooks.test/x")
+    assert raised.value.message == (
+        "X-Webhook-URL: 'ftp://hooks.test/x' must be an absolute http or https URL"
+    )
 
 
 def test_unauthenticated(krea_mock: KreaMock) -> None:
@@ -396,7 +399,9 @@ def test_aliases_in_a_raw_passthrough_warn(krea: Krea) -> None:
 def test_the_typed_api_cannot_send_aliases(krea: Krea) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        body = NanoBanana2Request(prompt="abc", aspect_ratio=AspectRatio.RATIO_4_3).to_dict()
+        body = NanoBanana2Request(
+            prompt="abc", aspect_ratio=NanoBanana2AspectRatio.RATIO_4_3
+        ).to_dict()
     assert body == {"prompt": "abc", "aspect_ratio": "4:3"}
 
 
@@ -425,8 +430,16 @@ def test_deduplicator_forgets_the_oldest() -> None:
 
 
 def test_cost_estimate_from_the_documented_pricing() -> None:
-    assert str(estimate_cost(Resolution.RES_1K)) == "$0.08 (34.4 compute units)"
-    assert str(estimate_cost("4K", images=3)) == "$0.48 (259.5 compute units)"
+    assert str(estimate_cost()) == "$0.08 (34.4 compute units)"
+    assert str(estimate_cost(resolution=Resolution.RES_4K, images=3)) == (
+        "$0.48 (259.5 compute units)"
+    )
+    assert str(estimate_cost("nano-banana-pro", resolution="4K", images=2)) == ("240 compute units")
+    assert str(estimate_cost("nano-banana", images=10)) == "223.0 compute units"
+    with pytest.raises(InvalidRequestError, match="nano-banana: resolution: unknown field"):
+        estimate_cost("nano-banana", resolution="2K")
+    with pytest.raises(InvalidRequestError, match="'8K' has no price"):
+        estimate_cost(resolution="8K")
 
 
 # -- async ----------------------------------------------------------------------------------

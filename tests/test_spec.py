@@ -41,9 +41,11 @@ def test_an_unused_component_is_reported() -> None:
     assert unused_components(extended) == ["#/components/schemas/Orphan"]
 
 
-def test_the_four_operations_have_their_ids() -> None:
+def test_the_operations_have_their_ids() -> None:
     found = {(op.method, op.path): op.operation_id for op in spec.operations().values()}
     assert found == {
+        ("POST", "/generate/image/google/nano-banana"): "generate_nano_banana",
+        ("POST", "/generate/image/google/nano-banana-pro"): "generate_nano_banana_pro",
         ("POST", "/generate/image/google/nano-banana-2"): "generate_nano_banana_2",
         ("GET", "/jobs/{id}"): "get_job",
         ("DELETE", "/jobs/{id}"): "cancel_job",
@@ -54,6 +56,8 @@ def test_the_four_operations_have_their_ids() -> None:
 @pytest.mark.parametrize(
     ("operation_id", "statuses"),
     [
+        ("generate_nano_banana", {"200", "400", "401", "402", "429"}),
+        ("generate_nano_banana_pro", {"200", "400", "401", "402", "429"}),
         ("generate_nano_banana_2", {"200", "400", "401", "402", "429"}),
         ("get_job", {"200", "401", "404"}),
         ("cancel_job", {"200", "401", "404"}),
@@ -72,22 +76,48 @@ def test_documented_responses_are_declared_with_error_bodies(
         assert schema["properties"]["error"]["type"] == "string"
 
 
-def test_request_schema_states_the_documented_constraints() -> None:
-    body = spec.request_body_schema()
+SHARED_RATIOS = ["21:9", "1:1", "4:3", "3:2", "2:3", "5:4", "4:5", "3:4", "16:9", "9:16"]
+# The family table of Krea's docs: prompt minimum length, aspect ratios, resolutions.
+FAMILY = {
+    "nano-banana": (1, SHARED_RATIOS, None),
+    "nano-banana-pro": (3, SHARED_RATIOS, ["1K", "2K", "4K"]),
+    "nano-banana-2": (3, ["4:1", *SHARED_RATIOS, "1:4", "1:8"], ["1K", "2K", "4K"]),
+}
+
+
+@pytest.mark.parametrize("model", sorted(FAMILY))
+def test_request_schemas_state_the_documented_constraints(model: str) -> None:
+    min_length, ratios, resolutions = FAMILY[model]
+    body = spec.generation(model).request_schema
     props = body["properties"]
     assert body["required"] == ["prompt"]
     assert body["additionalProperties"] is False
-    assert props["prompt"]["minLength"] == 3
-    assert len(props["aspect_ratio"]["enum"]) == 13
-    assert props["resolution"]["enum"] == ["1K", "2K", "4K"]
-    assert props["resolution"]["default"] == "1K"
+    assert props["prompt"]["minLength"] == min_length
+    assert props["aspect_ratio"]["enum"] == ratios
+    if resolutions is None:
+        assert "resolution" not in props
+    else:
+        assert props["resolution"]["enum"] == resolutions
+        assert props["resolution"]["default"] == "1K"
     assert props["image_urls"]["items"]["format"] == "uri"
+    for side in ("width", "height"):  # published as plain numbers: no upper bound
+        assert props[side]["type"] == "number"
+        assert "maximum" not in props[side]
     style = props["style_images"]["items"]
-    assert "strength" in style["required"]
+    assert style["required"] == ["strength"]  # the url is optional, as published
     assert (
         style["properties"]["strength"]["minimum"],
         style["properties"]["strength"]["maximum"],
     ) == (-2, 2)
+    assert spec.generation(model).job_type == "externalImage"
+
+
+def test_the_generation_operations_are_read_from_the_spec() -> None:
+    assert spec.available_models() == ("nano-banana-2", "nano-banana-pro", "nano-banana")
+    assert spec.default_model() == "nano-banana-2"
+    assert spec.generation("generate_nano_banana_pro").model == "nano-banana-pro"
+    with pytest.raises(spec.UnknownModel, match="known: nano-banana-2, nano-banana-pro"):
+        spec.generation("nano-banana-3")
 
 
 def test_list_parameters() -> None:
@@ -96,6 +126,7 @@ def test_list_parameters() -> None:
     limit = params["limit"]["schema"]
     assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 1000, 100)
     assert params["cursor"]["schema"]["format"] == "date-time"
+    assert "minLength" not in params["types"]["schema"]  # an empty filter filters nothing
 
 
 def test_webhook_callback_and_links() -> None:
@@ -109,18 +140,45 @@ def test_webhook_callback_and_links() -> None:
     assert all(link["parameters"] == {"id": "$response.body#/job_id"} for link in links.values())
 
 
-def test_deprecated_aliases_and_pricing_are_machine_readable() -> None:
-    aliases = {a.alias: (a.replacement, str(a.sunset_date)) for a in spec.deprecated_aliases()}
+@pytest.mark.parametrize("model", sorted(FAMILY))
+def test_deprecated_aliases_are_machine_readable(model: str) -> None:
+    aliases = {a.alias: (a.replacement, str(a.sunset_date)) for a in spec.generation(model).aliases}
     assert aliases == {
         "imageUrls": ("image_urls", "2026-06-19"),
         "aspectRatio": ("aspect_ratio", "2026-06-19"),
         "styleImages": ("style_images", "2026-06-19"),
     }
-    assert {tier: str(p.usd) for tier, p in spec.pricing().items()} == {
-        "1K": "0.08",
-        "2K": "0.12",
-        "4K": "0.16",
-    }
+
+
+@pytest.mark.parametrize(
+    ("model", "prices"),
+    [
+        ("nano-banana", {None: "22.3 compute units"}),
+        (
+            "nano-banana-pro",
+            {
+                "1K": "60.1 compute units",
+                "2K": "60.1 compute units",
+                "4K": "120 compute units",
+            },
+        ),
+        (
+            "nano-banana-2",
+            {
+                "1K": "$0.08 (34.4 compute units)",
+                "2K": "$0.12 (57.8 compute units)",
+                "4K": "$0.16 (86.5 compute units)",
+            },
+        ),
+    ],
+)
+def test_published_prices_are_machine_readable(model: str, prices: dict[Any, str]) -> None:
+    operation = spec.generation(model)
+    for tier, price in prices.items():
+        body = {} if tier is None else {"resolution": tier}
+        assert str(operation.price(body)) == price
+    if None not in prices:
+        assert str(operation.price({})) == prices["1K"]  # the default resolution
 
 
 def test_lifecycle_graph_is_over_the_documented_statuses() -> None:

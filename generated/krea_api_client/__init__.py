@@ -1,4 +1,4 @@
-"""A client library for accessing Krea Nano Banana 2 API"""
+"""A client library for accessing Krea Nano Banana API"""
 
 from .client import AuthenticatedClient, Client
 

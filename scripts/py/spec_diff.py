@@ -1,4 +1,4 @@
-"""Compare our four operations in openapi.yaml with Krea's published OpenAPI document.
+"""Compare our operations in openapi.yaml with Krea's published OpenAPI document.
 
 Both documents are normalised (references resolved, prose and names dropped, parameters keyed
 by location and name, OpenAPI 3.0 `nullable` turned into 3.1 type lists), deepdiff finds the
@@ -418,7 +418,7 @@ def exit_code(differences: list[Difference]) -> int:
 
 def report(differences: list[Difference]) -> str:
     if not differences:
-        return "No differences: openapi.yaml matches upstream for our four operations."
+        return "No differences: openapi.yaml matches upstream for our operations."
     order = ["breaks the generated client", "breaks the mock's fidelity", "informational", "known"]
     lines = []
     for category in order:

@@ -6,7 +6,10 @@ from .job import Job
 from .job_list import JobList
 from .job_result import JobResult
 from .job_status import JobStatus
+from .nano_banana_2_aspect_ratio import NanoBanana2AspectRatio
 from .nano_banana_2_request import NanoBanana2Request
+from .nano_banana_pro_request import NanoBananaProRequest
+from .nano_banana_request import NanoBananaRequest
 from .resolution import Resolution
 from .style_image import StyleImage
 
@@ -17,7 +20,10 @@ __all__ = (
     "JobList",
     "JobResult",
     "JobStatus",
+    "NanoBanana2AspectRatio",
     "NanoBanana2Request",
+    "NanoBananaProRequest",
+    "NanoBananaRequest",
     "Resolution",
     "StyleImage",
 )

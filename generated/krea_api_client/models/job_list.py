@@ -17,18 +17,18 @@ T = TypeVar("T", bound="JobList")
 
 @_attrs_define
 class JobList:
-    """A page of jobs. The next-page cursor is documented as `nextCursor`; during Krea's
-    snake_case migration it is also seen as `next_cursor`, so both are accepted.
+    """A page of jobs. Krea's published document requires `items` and `next_cursor`; servers of
+    the camelCase era answered `nextCursor` instead, so a client accepts either.
 
         Attributes:
             items (list[Job]):
-            nextCursor (None | str | Unset): Pass as `cursor` to get the next page; null on the last page.
-            next_cursor (None | str | Unset): The same cursor, under its snake_case name.
+            next_cursor (None | str | Unset): Pass as `cursor` to get the next page; null on the last page.
+            nextCursor (None | str | Unset): The same cursor under its camelCase name, from older servers.
     """
 
     items: list[Job]
-    nextCursor: None | str | Unset = UNSET
     next_cursor: None | str | Unset = UNSET
+    nextCursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -37,17 +37,17 @@ class JobList:
             items_item = items_item_data.to_dict()
             items.append(items_item)
 
-        nextCursor: None | str | Unset
-        if isinstance(self.nextCursor, Unset):
-            nextCursor = UNSET
-        else:
-            nextCursor = self.nextCursor
-
         next_cursor: None | str | Unset
         if isinstance(self.next_cursor, Unset):
             next_cursor = UNSET
         else:
             next_cursor = self.next_cursor
+
+        nextCursor: None | str | Unset
+        if isinstance(self.nextCursor, Unset):
+            nextCursor = UNSET
+        else:
+            nextCursor = self.nextCursor
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,10 +56,10 @@ class JobList:
                 "items": items,
             }
         )
-        if nextCursor is not UNSET:
-            field_dict["nextCursor"] = nextCursor
         if next_cursor is not UNSET:
             field_dict["next_cursor"] = next_cursor
+        if nextCursor is not UNSET:
+            field_dict["nextCursor"] = nextCursor
 
         return field_dict
 
@@ -75,15 +75,6 @@ class JobList:
 
             items.append(items_item)
 
-        def _parse_nextCursor(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        nextCursor = _parse_nextCursor(d.pop("nextCursor", UNSET))
-
         def _parse_next_cursor(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -93,10 +84,19 @@ class JobList:
 
         next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
 
+        def _parse_nextCursor(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        nextCursor = _parse_nextCursor(d.pop("nextCursor", UNSET))
+
         job_list = cls(
             items=items,
-            nextCursor=nextCursor,
             next_cursor=next_cursor,
+            nextCursor=nextCursor,
         )
 
         job_list.additional_properties = d

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.aspect_ratio import AspectRatio
+from ..models.nano_banana_2_aspect_ratio import NanoBanana2AspectRatio
 from ..models.resolution import Resolution
 from ..types import UNSET, Unset
 
@@ -24,12 +24,11 @@ class NanoBanana2Request:
 
         Attributes:
             prompt (str):
-            width (float | Unset): Width of the generated image. Range not documented by Krea; this document bounds it to
-                [64, 4096].
-            height (float | Unset): Height of the generated image. Range not documented by Krea; this document bounds it to
-                [64, 4096].
+            width (float | Unset): Width of the generated image. Krea publishes no range; a width must be positive.
+            height (float | Unset): Height of the generated image. Krea publishes no range; a height must be positive.
             image_urls (list[str] | Unset): Image prompts to use for the generation. If provided, style images are ignored.
-            aspect_ratio (AspectRatio | Unset):
+            aspect_ratio (NanoBanana2AspectRatio | Unset): The aspect ratios of Nano Banana 2, three more than its
+                siblings'.
             resolution (Resolution | Unset):
             style_images (list[StyleImage] | Unset): Image prompts to use for the generation.
     """
@@ -38,7 +37,7 @@ class NanoBanana2Request:
     width: float | Unset = UNSET
     height: float | Unset = UNSET
     image_urls: list[str] | Unset = UNSET
-    aspect_ratio: AspectRatio | Unset = UNSET
+    aspect_ratio: NanoBanana2AspectRatio | Unset = UNSET
     resolution: Resolution | Unset = UNSET
     style_images: list[StyleImage] | Unset = UNSET
 
@@ -104,11 +103,11 @@ class NanoBanana2Request:
         image_urls = cast(list[str], d.pop("image_urls", UNSET))
 
         _aspect_ratio = d.pop("aspect_ratio", UNSET)
-        aspect_ratio: AspectRatio | Unset
+        aspect_ratio: NanoBanana2AspectRatio | Unset
         if isinstance(_aspect_ratio, Unset):
             aspect_ratio = UNSET
         else:
-            aspect_ratio = AspectRatio(_aspect_ratio)
+            aspect_ratio = NanoBanana2AspectRatio(_aspect_ratio)
 
         _resolution = d.pop("resolution", UNSET)
         resolution: Resolution | Unset
