@@ -17,6 +17,8 @@ import jsonschema
 from krea_nano_banana import spec
 
 FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
+_LIST = spec.operation_for("job.list").operation_id
+GRAPH = spec.lifecycle()
 
 
 class ContractViolation(AssertionError):
@@ -72,7 +74,7 @@ def job_statuses_are_documented(operation_id: str, status: int, body: Any) -> No
     invent them."""
     if status != 200 or not isinstance(body, dict):
         return
-    jobs = body.get("items", []) if operation_id == "list_jobs" else [body]
+    jobs = body.get("items", []) if operation_id == _LIST else [body]
     known = set(spec.enum_values("JobStatus"))
     for job in jobs:
         if job.get("status") not in known:
@@ -86,7 +88,7 @@ class MissingPublishedField(ContractViolation):
 def list_pages_carry_next_cursor(operation_id: str, status: int, body: Any) -> None:
     """Our spec also reads the camelCase `nextCursor` of older servers; Krea's published
     document requires `next_cursor`, and a server we test must send it."""
-    listing = operation_id == "list_jobs" and status == 200 and isinstance(body, dict)
+    listing = operation_id == _LIST and status == 200 and isinstance(body, dict)
     if listing and "next_cursor" not in body:
         raise MissingPublishedField(operation_id, status, "next_cursor is required")
 
@@ -136,7 +138,7 @@ def job_fields_match_its_status(job: dict[str, Any]) -> None:
     if (job.get("completed_at") is not None) != terminal:
         raise LifecycleViolation(f"completed_at={job.get('completed_at')!r} at status {status}")
     result = job.get("result") or {}
-    if bool(result.get("urls")) != (status == "completed"):
+    if bool(result.get("urls")) != (status == GRAPH.succeeded):
         raise LifecycleViolation(f"result.urls={result.get('urls')!r} at status {status}")
-    if ("error" in result and result["error"] is not None) != (status == "failed"):
+    if ("error" in result and result["error"] is not None) != (status == GRAPH.failed):
         raise LifecycleViolation(f"result.error={result.get('error')!r} at status {status}")

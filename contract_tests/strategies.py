@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ MISSING = object()
 
 
 MODELS = spec.available_models()
+PROMPT_TEXT = "A lighthouse on a basalt cliff at dusk"
 
 
 @functools.cache
@@ -130,19 +131,39 @@ def _item_schema(model: str, path: Path) -> dict[str, Any]:
     return node
 
 
-def _minimal(schema: dict[str, Any]) -> Any:
-    """A small valid value: what a container on the way to a violation needs to hold."""
+def minimal_value(schema: Mapping[str, Any]) -> Any:
+    """A small valid value of a schema: its required fields only, its first enum value, ..."""
     if schema.get("type") == "object":
-        return {name: _minimal(schema["properties"][name]) for name in schema.get("required", [])}
+        return {
+            name: minimal_value(schema["properties"][name]) for name in schema.get("required", [])
+        }
+    if schema.get("type") == "array":
+        return [minimal_value(schema.get("items", {}))]
     if "enum" in schema:
         return schema["enum"][0]
+    if "default" in schema:
+        return schema["default"]
     if schema.get("format") == "uri":
         return "https://example.com/a.png"
-    if schema.get("type") == "number":
+    if schema.get("type") in ("number", "integer"):
         if "minimum" in schema:
             return schema["minimum"]
         return schema.get("exclusiveMinimum", -1) + 1
-    return "x" * schema.get("minLength", 1)
+    return "x" * max(schema.get("minLength", 1), 1)
+
+
+def minimal_body(model: str | None = None) -> dict[str, Any]:
+    """A valid request to `model`: its required fields, and a real prompt where it has one."""
+    operation = spec.generation(model)
+    body: dict[str, Any] = minimal_value(operation.request_schema)
+    prompt = operation.field(spec.Role.PROMPT)
+    if prompt is not None:
+        body[prompt] = PROMPT_TEXT
+    return body
+
+
+def webhook_header(model: str | None = None) -> str | None:
+    return spec.generation(model).header(spec.Role.WEBHOOK_URL)
 
 
 def _descend(model: str, body: Any, path: Path) -> Any:
@@ -152,11 +173,11 @@ def _descend(model: str, body: Any, path: Path) -> Any:
         schema = _item_schema(model, path[: depth + 1])
         if isinstance(part, int):
             while len(node) <= part:
-                node.append(_minimal(schema))
+                node.append(minimal_value(schema))
         else:
             wanted = list if schema.get("type") == "array" else dict
             if not isinstance(node.get(part), wanted):
-                node[part] = [] if wanted is list else _minimal(schema)
+                node[part] = [] if wanted is list else minimal_value(schema)
         node = node[part]
     return node
 

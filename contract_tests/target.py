@@ -111,20 +111,23 @@ class ContractClient:
             self.target.created += 1
         return response
 
-    def get(self, job_id: str) -> httpx.Response:
-        response = self.http.get(f"/jobs/{job_id}")
-        response_conforms("get_job", response)
+    def call(self, role: str, *path_values: str, **params: Any) -> httpx.Response:
+        """The operation with this `x-operation-role`, checked against the spec."""
+        operation = spec.operation_for(role)
+        response = self.http.request(
+            operation.method, operation.url_path(*path_values), params=params or None
+        )
+        response_conforms(operation.operation_id, response)
         return response
+
+    def get(self, job_id: str) -> httpx.Response:
+        return self.call("job.get", job_id)
 
     def cancel(self, job_id: str) -> httpx.Response:
-        response = self.http.delete(f"/jobs/{job_id}")
-        response_conforms("cancel_job", response)
-        return response
+        return self.call("job.cancel", job_id)
 
     def list_jobs(self, **params: Any) -> httpx.Response:
-        response = self.http.get("/jobs", params=params)
-        response_conforms("list_jobs", response)
-        return response
+        return self.call("job.list", **params)
 
     def poll(self, job_id: str) -> dict[str, Any]:
         response = self.get(job_id)

@@ -10,7 +10,7 @@ from contract_tests.checks import (
     statuses_follow_the_lifecycle,
     terminal_statuses_absorb,
 )
-from contract_tests.strategies import MODELS
+from contract_tests.strategies import MODELS, minimal_body
 from contract_tests.target import Target
 from krea_nano_banana import spec
 
@@ -21,7 +21,6 @@ SCENARIOS = [
     "scenario=fail; reason=timeout",
     "scenario=slow",
 ]
-PROMPT = {"prompt": "A lighthouse on a basalt cliff at dusk"}
 
 
 @given(data=st.data())
@@ -31,7 +30,7 @@ def test_polled_statuses_follow_the_lifecycle_and_fields_match(
     prefer = data.draw(st.sampled_from(SCENARIOS)) if spending.runs_mock_scenarios else ""
     model = data.draw(st.sampled_from(MODELS))
     with spending.client(spending.fresh_token()) as client:
-        created = client.create(PROMPT, {"Prefer": prefer} if prefer else None, model)
+        created = client.create(minimal_body(model), {"Prefer": prefer} if prefer else None, model)
         assert created.status_code == 200, created.text
         job = created.json()
         seen = [job, *client.poll_until_terminal(job["job_id"])]
@@ -42,7 +41,7 @@ def test_polled_statuses_follow_the_lifecycle_and_fields_match(
     for body in seen:
         job_fields_match_its_status(body)
     if "fail" in prefer:
-        assert statuses[-1] == "failed"
+        assert statuses[-1] == GRAPH.failed
 
 
 @given(polls=st.integers(0, 6), stuck=st.booleans(), model=st.sampled_from(MODELS))
@@ -51,19 +50,19 @@ def test_cancel_succeeds_exactly_from_queued_or_processing(
 ) -> None:
     prefer = {"Prefer": "scenario=stuck"} if stuck and spending.runs_mock_scenarios else None
     with spending.client(spending.fresh_token()) as client:
-        job = client.create(PROMPT, prefer, model).json()
+        job = client.create(minimal_body(model), prefer, model).json()
         for _ in range(polls):
             job = client.poll(job["job_id"])
         before = job["status"]
         response = client.cancel(job["job_id"])
         after = client.poll(job["job_id"])
     if response.status_code == 200:
-        assert response.json()["status"] == "cancelled"
-        assert after["status"] == "cancelled"
+        assert response.json()["status"] == GRAPH.cancelled
+        assert after["status"] == GRAPH.cancelled
         job_fields_match_its_status(after)
     else:
         assert response.status_code == 409, response.text
-        assert after["status"] != "cancelled"
+        assert after["status"] != GRAPH.cancelled
     if not spending.live:  # in-process, nothing moves between the last poll and the cancel
         assert (response.status_code == 200) == (before in GRAPH.user_cancellable), before
     elif before in GRAPH.terminal:

@@ -60,13 +60,17 @@ def _load() -> Any:
 schema = _load()
 
 
+WEBHOOK_HEADERS = {g.header(spec.Role.WEBHOOK_URL) for g in spec.generations()} - {None}
+
+
 def keep_webhooks_on_loopback(case: Case[Any]) -> None:
     """A valid generated webhook URL is swapped for the sink; an invalid one is the point of
     a negative case and is sent as it is (the server must refuse it anyway)."""
-    headers: Any = case.headers
-    url = headers.get("X-Webhook-URL") if headers else None
-    if isinstance(url, str) and FORMATS.conforms(url, "uri"):
-        headers["X-Webhook-URL"] = WEBHOOK_SINK
+    headers: Any = case.headers or {}
+    for name in WEBHOOK_HEADERS:
+        url = headers.get(name)
+        if isinstance(url, str) and FORMATS.conforms(url, "uri"):
+            headers[name] = WEBHOOK_SINK
 
 
 @schema.parametrize()

@@ -16,13 +16,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
 from contract_tests.checks import job_fields_match_its_status
-from contract_tests.strategies import MODELS
+from contract_tests.strategies import MODELS, minimal_body, webhook_header
 from contract_tests.target import ContractClient, Target
 from krea_nano_banana import spec
 
 GRAPH = spec.lifecycle()
 HOOK = "https://hooks.example.test/contract"
-PROMPT = {"prompt": "A lighthouse on a basalt cliff at dusk"}
 
 
 @dataclass
@@ -65,8 +64,10 @@ class JobsMachine(RuleBasedStateMachine):
     )
     def create(self, who: int, hooked: bool, model: str | None = None) -> str:
         tenant = self.tenants[who]
-        headers = {"X-Webhook-URL": HOOK} if hooked and self.webhooks is not None else None
-        response = tenant.client.create(PROMPT, headers, model)
+        header = webhook_header(model)
+        hooking = hooked and header is not None and self.webhooks is not None
+        headers = {header: HOOK} if hooking and header else None
+        response = tenant.client.create(minimal_body(model), headers, model)
         assert response.status_code == 200, response.text
         job = response.json()
         assert job["status"] in GRAPH.initial
@@ -84,7 +85,7 @@ class JobsMachine(RuleBasedStateMachine):
         before = tenant.last_seen[job_id]
         follows = GRAPH.allows if self.target.every_step_seen else GRAPH.reachable
         # A backlogged job may have been promoted to queued unseen, when another job ended.
-        unseen_promotion = before == "backlogged" and GRAPH.reachable(before, job["status"])
+        unseen_promotion = before == GRAPH.over_limit and GRAPH.reachable(before, job["status"])
         assert job["status"] == before or follows(before, job["status"]) or unseen_promotion, (
             before,
             job["status"],
@@ -98,11 +99,11 @@ class JobsMachine(RuleBasedStateMachine):
         before = tenant.last_seen[job_id]
         response = tenant.client.cancel(job_id)
         if response.status_code == 200:
-            assert response.json()["status"] == "cancelled"
-            tenant.last_seen[job_id] = "cancelled"
+            assert response.json()["status"] == GRAPH.cancelled
+            tenant.last_seen[job_id] = GRAPH.cancelled
         else:
             assert response.status_code == 409, response.text
-        if not self.target.live and before != "backlogged":
+        if not self.target.live and before != GRAPH.over_limit:
             assert (response.status_code == 200) == (before in GRAPH.user_cancellable), before
 
     @rule(job_id=jobs)

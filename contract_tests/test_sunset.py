@@ -7,17 +7,18 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contract_tests.strategies import minimal_body, minimal_value
 from contract_tests.target import Target
 from krea_nano_banana import spec
 
 # Every alias of every model, as (model, alias).
 ALIASES = [(g.model, alias) for g in spec.generations() for alias in g.aliases]
-VALUES = {"imageUrls": ["https://example.com/a.png"], "aspectRatio": "16:9"}
-STYLE = [{"url": "https://example.com/s.png", "strength": 0.5}]
 
 
-def body_with(alias: spec.DeprecatedAlias) -> dict[str, object]:
-    return {"prompt": "A lighthouse at dusk", alias.alias: VALUES.get(alias.alias, STYLE)}
+def body_with(model: str, alias: spec.DeprecatedAlias) -> dict[str, object]:
+    """A valid request to `model` that sets the alias's field through the alias."""
+    replaced = spec.generation(model).fields[alias.replacement]
+    return {**minimal_body(model), alias.alias: minimal_value(replaced)}
 
 
 def moments() -> st.SearchStrategy[tuple[str, timedelta]]:
@@ -31,7 +32,7 @@ def moments() -> st.SearchStrategy[tuple[str, timedelta]]:
 
 def assert_side(target: Target, model: str, alias: spec.DeprecatedAlias, side: str) -> None:
     with target.client(target.fresh_token()) as client:
-        response = client.create(body_with(alias), model=model)
+        response = client.create(body_with(model, alias), model=model)
     if side == "before":
         assert response.status_code == 200, response.text
         assert response.headers["Deprecation"] == "true"
@@ -63,7 +64,7 @@ def test_server_is_consistently_on_one_side_of_the_sunset(spending: Target) -> N
     """What a live run can check without a clock: one probe tells the side; all agree."""
     model, first = ALIASES[0]
     with spending.client(spending.fresh_token()) as client:
-        probe = client.create(body_with(first), model=model)
+        probe = client.create(body_with(model, first), model=model)
     side = "before" if probe.status_code == 200 else "after"
     for model, alias in ALIASES:
         assert_side(spending, model, alias, side)

@@ -61,11 +61,11 @@ def generation_body(
     """The JSON body for `model`: `prompt` in the field that plays the prompt, then `fields`
     as given (None means "not sent"), checked against the model's schema."""
     body: dict[str, Any] = {}
-    prompt_field = model.field("prompt")
+    prompt_field = model.field(spec.Role.PROMPT)
     if prompt is not None:
         if prompt_field is None:
             raise InvalidRequestError(
-                model.model, InvalidRequest("prompt", "this model takes no prompt")
+                model.model, InvalidRequest(spec.Role.PROMPT, "this model takes no prompt")
             )
         body[prompt_field] = prompt
     for name, value in fields.items():

@@ -155,12 +155,12 @@ def parser(model: spec.Generation | None = None) -> argparse.ArgumentParser:
         help="start a generation job (and wait for it with --wait)",
         description="Start a generation job. The options after --model are that model's "
         "request fields: see `nano-banana generate --model NAME --help`.",
-        epilog='example: nano-banana generate "a lighthouse" --aspect-ratio 16:9 --wait -o a.png',
+        epilog='example: nano-banana generate "a lighthouse" --wait -o a.png',
     )
-    generate.add_argument("prompt", metavar="PROMPT", help="what to draw")
+    generate.add_argument("prompt_text", metavar="PROMPT", help="what to draw")
     _model_option(generate, model)
     add_field_options(generate, model)
-    hook = model.header("webhook_url")
+    hook = model.header(spec.Role.WEBHOOK_URL)
     if hook is not None:
         generate.add_argument(
             "--webhook-url", metavar="URL", help=f"POST the finished job here ({hook} header)"
@@ -263,10 +263,10 @@ def generate_command(krea: Krea, args: argparse.Namespace, console: Console, out
     model = spec.generation(args.model)
     fields = {name: getattr(args, name) for name in model.fields if hasattr(args, name)}
     job = krea.generate(
-        args.prompt,
+        args.prompt_text,
         model=model.model,
         webhook_url=getattr(args, "webhook_url", None),
-        **{k: v for k, v in fields.items() if v is not None and k != model.field("prompt")},
+        **{k: v for k, v in fields.items() if v is not None and k != model.field(spec.Role.PROMPT)},
     )
     if not args.wait:
         out.job(job)
@@ -322,7 +322,7 @@ def models_command(out: Output) -> None:
         lines += [
             f"  {describe_field(name, schema)}"
             for name, schema in options.items()
-            if name != model.field("prompt")
+            if name != model.field(spec.Role.PROMPT)
         ]
         listing.append(
             {

@@ -97,7 +97,7 @@ def add_field_options(parser: argparse.ArgumentParser, model: spec.Generation) -
     added = []
     group = parser.add_argument_group(f"{model.model} options (from its request schema)")
     for field, schema in model.fields.items():
-        if field == model.field("prompt"):
+        if field == model.field(spec.Role.PROMPT):
             continue
         names = [option_name(field)]
         kwargs: dict[str, Any] = {"dest": field, "default": None}

@@ -84,7 +84,7 @@ class _Common:
             body = {**body, **extra_body}
         headers = {}
         if webhook_url is not None:
-            header = chosen.header("webhook_url")
+            header = chosen.header(spec.Role.WEBHOOK_URL)
             if header is None:
                 raise KreaError(f"{chosen.model} takes no webhook URL")
             headers[header] = webhook_url

@@ -202,11 +202,11 @@ def is_finished(job: Job) -> bool:
 
 
 def outcome(job: Job) -> Job:
-    status = str(job.status)
-    if status == "failed":
+    status, graph = str(job.status), spec.lifecycle()
+    if status == graph.failed:
         reason = job.result.error if isinstance(job.result, JobResult) else None
         raise JobFailedError(job, None if isinstance(reason, Unset) else reason)
-    if status == "cancelled":
+    if status == graph.cancelled:
         raise JobCancelledError(job)
     return job
 
@@ -243,7 +243,7 @@ def next_cursor(page: JobList) -> datetime | None:
 
 def download(job: Job, directory: Path, retry: RetryPolicy) -> Plan[list[Path]]:
     urls = job.result.urls if isinstance(job.result, JobResult) else None
-    if str(job.status) != "completed" or not isinstance(urls, list) or not urls:
+    if str(job.status) != spec.lifecycle().succeeded or not isinstance(urls, list) or not urls:
         raise KreaError(f"job {job.job_id} has no results to download (status {job.status})")
     directory.mkdir(parents=True, exist_ok=True)
     saved = []

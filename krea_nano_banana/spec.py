@@ -11,12 +11,14 @@ import copy
 import functools
 import itertools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
@@ -86,6 +88,11 @@ class Operation:
                 return param
         raise KeyError(name)
 
+    def url_path(self, *values: str) -> str:
+        """The path with its `{parameters}` filled in order, each percent-encoded."""
+        filled = iter(values)
+        return re.sub(r"\{[^}]+\}", lambda _: quote(str(next(filled)), safe=""), self.path)
+
     def parameters(self) -> list[dict[str, Any]]:
         path_item = document()["paths"][self.path]
         params = [*path_item.get("parameters", []), *self.definition.get("parameters", [])]
@@ -106,6 +113,14 @@ def operations() -> Mapping[str, Operation]:
 
 def operation(operation_id: str) -> Operation:
     return operations()[operation_id]
+
+
+def operation_for(role: str) -> Operation:
+    """The operation with this `x-operation-role` (`job.get`, `job.cancel`, `job.list`)."""
+    for candidate in operations().values():
+        if candidate.definition.get("x-operation-role") == role:
+            return candidate
+    raise KeyError(f"no operation has x-operation-role {role!r}")
 
 
 def enum_values(schema_name: str) -> tuple[str, ...]:
@@ -169,7 +184,19 @@ class ResultImages:
     max_side: int
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # one object per operation: hashed by identity
+class Role:
+    """The roles of `x-request-roles`: the parts a request field (or header) can play, for code
+    that needs one by its part rather than by its name."""
+
+    PROMPT = "prompt"
+    WIDTH = "width"
+    HEIGHT = "height"
+    ASPECT_RATIO = "aspect_ratio"
+    TIER = "tier"
+    WEBHOOK_URL = "webhook_url"  # a header
+
+
+@dataclass(frozen=True, eq=False)  # one object per operation: hashed by identity
 class Generation:
     """One generation operation (an operation with `x-krea-job-type`): a model of the family."""
 
@@ -191,35 +218,50 @@ class Generation:
     def path(self) -> str:
         return self.operation.path
 
-    @property
+    # Derived once: the mock reads these on every create.
+    @functools.cached_property
     def fields(self) -> Mapping[str, Mapping[str, Any]]:
         properties: Mapping[str, Mapping[str, Any]] = self.request_schema.get("properties", {})
         return properties
+
+    @functools.cached_property
+    def _role_fields(self) -> Mapping[str, str]:
+        roles = {value for name, value in vars(Role).items() if name.isupper()} | set(self.roles)
+        named = {role: self.roles.get(role, role) for role in roles}
+        return {role: name for role, name in named.items() if name in self.fields}
+
+    @functools.cached_property
+    def _defaults(self) -> Mapping[str, Any]:
+        return {
+            name: schema["default"] for name, schema in self.fields.items() if "default" in schema
+        }
 
     @property
     def required(self) -> tuple[str, ...]:
         return tuple(self.request_schema.get("required", ()))
 
     def field(self, role: str) -> str | None:
-        """The request field that plays `role` ("prompt", "tier", ...), if this model has one."""
-        name = self.roles.get(role)
-        return name if name is not None and name in self.fields else None
+        """The request field that plays `role` (a `Role`), if this model has one;
+        without `x-request-roles`, a field named as the role plays it."""
+        return self._role_fields.get(role)
 
     def header(self, role: str) -> str | None:
         """The header parameter that plays `role`, if this operation has one."""
+        headers = [p["name"] for p in self.operation.parameters() if p["in"] == "header"]
         name = self.roles.get(role)
-        headers = {p["name"] for p in self.operation.parameters() if p["in"] == "header"}
+        if name is None and len(headers) == 1:
+            name = headers[0]  # without x-request-roles, the operation's only header
         return name if name in headers else None
 
     def default(self, name: str) -> Any:
-        return self.fields.get(name, {}).get("default")
+        return self._defaults.get(name)
 
     def price(self, body: Mapping[str, Any]) -> Price | None:
         """What one completed job of this request costs, or None if Krea publishes no price."""
         if self.pricing is None:
             return None
         priced = self.pricing.by_field
-        value = None if priced is None else body.get(priced, self.default(priced))
+        value = None if priced is None else body.get(priced, self._defaults.get(priced))
         return self.pricing.price(value)
 
 
@@ -334,6 +376,11 @@ class Lifecycle:
     terminal: frozenset[str]
     user_cancellable: frozenset[str]
     transitions: Mapping[str, frozenset[str]]
+    succeeded: str  # the roles of `x-lifecycle.roles`
+    failed: str
+    cancelled: str
+    over_limit: str
+    mock_paths: Mapping[str, tuple[str, ...]]
 
     def allows(self, before: str, after: str) -> bool:
         return after in self.transitions.get(before, frozenset())
@@ -364,6 +411,8 @@ def lifecycle() -> Lifecycle:
         terminal=frozenset(graph["terminal"]),
         user_cancellable=frozenset(graph["user_cancellable"]),
         transitions={k: frozenset(v) for k, v in graph["transitions"].items()},
+        **{role: str(status) for role, status in graph["roles"].items()},
+        mock_paths={name: tuple(path) for name, path in graph["mock_paths"].items()},
     )
 
 

@@ -23,14 +23,15 @@ from mock_server.clock import Clock
 from mock_server.lifecycle import (
     BACKLOGGED,
     FAILURE_MESSAGES,
-    PATHS,
+    STATUS_SEQUENCES,
     Outcome,
     Pace,
     Progression,
 )
 
 ONE_MICROSECOND = timedelta(microseconds=1)
-TERMINAL = spec.lifecycle().terminal
+GRAPH = spec.lifecycle()
+TERMINAL = GRAPH.terminal
 MAX_INTERNED_REQUESTS = 10_000
 _ids = random.Random()
 
@@ -81,7 +82,7 @@ class JobRequest(NamedTuple):
 
     model: str  # the generation operation's model name
     job_type: str
-    price: spec.Price | None  # None: Krea publishes no price, and the job is not charged
+    price: Decimal | None  # compute units; None: Krea publishes no price, and it is not charged
     width: int
     height: int
     webhook_url: str | None = None
@@ -114,7 +115,7 @@ class Job:
 
     @property
     def error(self) -> str | None:
-        if self.status != "failed":
+        if self.status != GRAPH.failed:
             return None
         return FAILURE_MESSAGES.get(self.request.failure_reason, FAILURE_MESSAGES["provider"])
 
@@ -188,7 +189,7 @@ class Backend:
                 tenant=tenant_id,
                 created_at=self._unique_creation_time(now),
                 request=self._interned(request),
-                path=PATHS[request.outcome],
+                path=STATUS_SEQUENCES[request.outcome],
                 pace=self.settings.pace.slowed() if request.slow else self.settings.pace,
                 status=BACKLOGGED,
                 step=-1,
@@ -219,9 +220,9 @@ class Backend:
             now = self.clock.now()
             self._settle(now)
             job = self._current(self._owned(tenant_id, job_id), now)
-            if job.status not in spec.lifecycle().user_cancellable:
+            if job.status not in GRAPH.user_cancellable:
                 raise JobNotCancellable(job.status)
-            self._finish(job, "cancelled", now)
+            self._finish(job, GRAPH.cancelled, now)
             return job
 
     def list(
@@ -359,7 +360,7 @@ class Backend:
         if self.settings.credits is not None:
             price = _units(job.request)
             tenant.reserved -= price
-            if status == "completed":
+            if status == GRAPH.succeeded:
                 tenant.spent += price
         if was_running:
             tenant.active -= 1
@@ -415,12 +416,12 @@ class Backend:
         return job
 
     def _estimated_wait(self, tenant: Tenant) -> int:
-        steps = max(len(path) for path in PATHS.values())
+        steps = max(len(path) for path in STATUS_SEQUENCES.values())
         return max(1, math.ceil(self.settings.pace.step_seconds * steps))
 
 
 def _units(request: JobRequest) -> Decimal:
-    return request.price.compute_units if request.price is not None else Decimal(0)
+    return request.price if request.price is not None else Decimal(0)
 
 
 def _created(job: Job) -> datetime:

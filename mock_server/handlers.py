@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from fnmatch import fnmatch
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
@@ -39,6 +40,7 @@ from mock_server.validation import InvalidRequest, parameters, request_body
 from mock_server.webhooks import Outbox
 
 log = logging.getLogger("mock_server")
+GRAPH = spec.lifecycle()
 
 CONTROL_PREFIX = control.PREFIX
 RESULTS_PREFIX = "/results/"
@@ -286,9 +288,9 @@ class MockApi:
 
     def job_json(self, job: Job) -> dict[str, Any]:
         result: dict[str, Any] | None = None
-        if job.status == "completed":
+        if job.status == GRAPH.succeeded:
             result = {"urls": [self.base_url + result_path(job)]}
-        elif job.status == "failed":
+        elif job.status == GRAPH.failed:
             result = {"error": job.error}
         return {
             "job_id": job.job_id,
@@ -325,7 +327,7 @@ class MockApi:
     def _result_image(self, path: str) -> Response:
         match = RESULT_PATH.match(path)
         job = self.backend.find(match["job_id"]) if match is not None else None
-        if job is None or job.status != "completed" or path != result_path(job):
+        if job is None or job.status != GRAPH.succeeded or path != result_path(job):
             raise RouteNotFound(f"no result image at {path}")
         return Response(
             200,
@@ -382,24 +384,28 @@ def _json_kind(value: Any) -> str:
     return "null" if value is None else kinds.get(type(value), type(value).__name__)
 
 
-def check_webhook_url(url: str, allowed_hosts: Sequence[str] | None) -> str:
+def check_webhook_url(url: str, allowed_hosts: Sequence[str] | None, header: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidRequest("X-Webhook-URL", f"{url!r} must be an absolute http or https URL")
+        raise InvalidRequest(header, f"{url!r} must be an absolute http or https URL")
     if parts.username is not None or parts.password is not None:
-        raise InvalidRequest("X-Webhook-URL", "must not carry credentials")
+        raise InvalidRequest(header, "must not carry credentials")
     if allowed_hosts is not None and not any(fnmatch(parts.hostname, p) for p in allowed_hosts):
         allowed = ", ".join(allowed_hosts)
-        raise InvalidRequest(
-            "X-Webhook-URL", f"host {parts.hostname!r} is not allowed (allowed: {allowed})"
-        )
+        raise InvalidRequest(header, f"host {parts.hostname!r} is not allowed (allowed: {allowed})")
     return url
+
+
+def units(model: spec.Generation, body: Mapping[str, Any]) -> Decimal | None:
+    price = model.price(body)
+    return None if price is None else price.compute_units
 
 
 def creator(model: spec.Generation) -> Handler:
     """The create handler of one generation operation."""
     validator = request_body(model.operation_id)
     headers_of = parameters(model.operation_id, "header")
+    webhook_header = model.header(spec.Role.WEBHOOK_URL)
 
     def create_job(api: MockApi, call: Call) -> Response:
         request, scenario = call.request, call.scenario
@@ -409,17 +415,21 @@ def creator(model: spec.Generation) -> Handler:
             validator.validate(body)
         except InvalidRequest as error:
             raise blame_alias(error, used) from None
-        webhook = headers_of.parse(request.headers).get("X-Webhook-URL")
+        webhook = headers_of.parse(request.headers).get(webhook_header) if webhook_header else None
         width, height = images.result_size(model, body)
         job = api.backend.create(
             call.tenant,
             JobRequest(
                 model=model.model,
                 job_type=model.job_type,
-                price=model.price(body),
+                price=units(model, body),
                 width=width,
                 height=height,
-                webhook_url=check_webhook_url(webhook, api.webhook_hosts) if webhook else None,
+                webhook_url=(
+                    check_webhook_url(webhook, api.webhook_hosts, webhook_header)
+                    if webhook and webhook_header
+                    else None
+                ),
                 outcome=scenario.outcome,
                 failure_reason=scenario.failure_reason,
                 slow=scenario.slow,
@@ -445,7 +455,7 @@ def list_jobs(api: MockApi, call: Call) -> Response:
         raw = dict(parse_qsl(call.request.query, keep_blank_values=True, errors="strict"))
     except UnicodeDecodeError:
         raise InvalidRequest("query", "percent-encoded bytes that are not UTF-8") from None
-    query = parameters("list_jobs", "query").parse(raw)
+    query = parameters(spec.operation_for("job.list").operation_id, "query").parse(raw)
     cursor = query.get("cursor")
     # An empty filter filters nothing, as Krea documents.
     types = frozenset(t.strip() for t in query.get("types", "").split(",") if t.strip())
@@ -467,7 +477,12 @@ def list_jobs(api: MockApi, call: Call) -> Response:
 
 OPERATIONS: dict[str, Handler] = {
     **{model.operation_id: creator(model) for model in spec.generations()},
-    "get_job": get_job,
-    "cancel_job": cancel_job,
-    "list_jobs": list_jobs,
+    **{
+        spec.operation_for(role).operation_id: handler
+        for role, handler in (
+            ("job.get", get_job),
+            ("job.cancel", cancel_job),
+            ("job.list", list_jobs),
+        )
+    },
 }

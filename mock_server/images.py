@@ -18,9 +18,9 @@ from typing import Any
 from krea_nano_banana import spec
 
 ALIGN = 16
-# A generation operation without `x-result-images` gets 1024-pixel squares.
+# A generation operation without `x-result-images` gets 1024-pixel squares ("" is no ratio).
 FALLBACK = spec.ResultImages(
-    tier_edges={}, default_tier="", default_aspect_ratio="1:1", max_side=16384
+    tier_edges={}, default_tier="", default_aspect_ratio="", max_side=16384
 )
 FALLBACK_EDGE = 1024
 HUGE = 1e15  # a requested side beyond this is "too large" alike: derived sides stay finite
@@ -39,6 +39,7 @@ def ratio(aspect_ratio: str) -> float:
     return value if value > 0 else 1.0
 
 
+@functools.cache
 def table_size(aspect_ratio: str, edge: int) -> tuple[int, int]:
     """The size of a result at a tier whose square image has this edge."""
     r = ratio(aspect_ratio)
@@ -59,7 +60,7 @@ def largest_area(model: spec.Generation) -> int:
     """The pixel area of the model's largest table size: what no result may exceed."""
     rules = _rules(model)
     edges = list(rules.tier_edges.values()) or [FALLBACK_EDGE]
-    ratios = _choices(model, "aspect_ratio") or (rules.default_aspect_ratio,)
+    ratios = _choices(model, spec.Role.ASPECT_RATIO) or (rules.default_aspect_ratio,)
     return max(w * h for a in ratios for e in edges for w, h in [table_size(a, e)])
 
 
@@ -72,25 +73,37 @@ def _fit(width: float, height: float, model: spec.Generation) -> tuple[int, int]
     return max(1, math.floor(width * by_area)), max(1, math.floor(height * by_area))
 
 
+@functools.cache
+def _sizing(model: spec.Generation) -> tuple[tuple[str | None, ...], tuple[Any, ...]]:
+    """The fields that size a result (width, height, aspect ratio, tier) and their defaults."""
+    rules = _rules(model)
+    roles = (spec.Role.WIDTH, spec.Role.HEIGHT, spec.Role.ASPECT_RATIO, spec.Role.TIER)
+    names = tuple(model.field(role) for role in roles)
+    fallbacks = (None, None, rules.default_aspect_ratio, rules.default_tier)
+    defaults = tuple(
+        fallback if name is None or model.default(name) is None else model.default(name)
+        for name, fallback in zip(names, fallbacks, strict=True)
+    )
+    return names, defaults
+
+
 def result_size(model: spec.Generation, body: Mapping[str, Any]) -> tuple[int, int]:
     """The size of the image a (valid) request gets."""
-    rules = _rules(model)
-
-    def given(role: str) -> Any:
-        name = model.field(role)
-        return None if name is None else body.get(name, model.default(name))
-
-    aspect_ratio = given("aspect_ratio") or rules.default_aspect_ratio
-    width, height = given("width"), given("height")
-    width = None if width is None else min(width, HUGE)
-    height = None if height is None else min(height, HUGE)
-    if width is not None and height is not None:
-        return _fit(width, height, model)
-    if width is not None:
-        return _fit(width, width / ratio(aspect_ratio), model)
-    if height is not None:
+    (width_field, height_field, ratio_field, tier_field), defaults = _sizing(model)
+    width = defaults[0] if width_field is None else body.get(width_field, defaults[0])
+    height = defaults[1] if height_field is None else body.get(height_field, defaults[1])
+    aspect_ratio = defaults[2] if ratio_field is None else body.get(ratio_field, defaults[2])
+    if width is not None or height is not None:
+        width = None if width is None else min(width, HUGE)
+        height = None if height is None else min(height, HUGE)
+        if width is not None and height is not None:
+            return _fit(width, height, model)
+        if width is not None:
+            return _fit(width, width / ratio(aspect_ratio), model)
+        assert height is not None
         return _fit(height * ratio(aspect_ratio), height, model)
-    tier = given("tier") or rules.default_tier
+    tier = defaults[3] if tier_field is None else body.get(tier_field, defaults[3])
+    rules = _rules(model)
     edge = rules.tier_edges.get(tier, rules.tier_edges.get(rules.default_tier, FALLBACK_EDGE))
     return table_size(aspect_ratio, edge)
 

@@ -27,12 +27,11 @@ class Outcome(StrEnum):
     STUCK = "stuck"  # reaches processing and stays there until cancelled
 
 
-PATHS: dict[Outcome, tuple[str, ...]] = {
-    Outcome.COMPLETE: ("queued", "scheduled", "processing", "sampling", "completed"),
-    Outcome.FAIL: ("queued", "scheduled", "processing", "failed"),
-    Outcome.STUCK: ("queued", "scheduled", "processing"),
+# Each outcome's path through the lifecycle: the spec's `x-lifecycle.mock_paths`.
+STATUS_SEQUENCES: dict[Outcome, tuple[str, ...]] = {
+    outcome: spec.lifecycle().mock_paths[outcome.value] for outcome in Outcome
 }
-BACKLOGGED = "backlogged"
+BACKLOGGED = spec.lifecycle().over_limit
 
 FAILURE_MESSAGES = {
     "moderation": "The prompt or an input image was rejected by content moderation (NSFW).",
@@ -60,12 +59,12 @@ class Pace:
 
 def _check_paths_follow_the_spec() -> None:
     graph = spec.lifecycle()
-    for outcome, path in PATHS.items():
+    for outcome, path in STATUS_SEQUENCES.items():
         if path[0] not in graph.initial or not graph.is_path(path):
             raise RuntimeError(f"the {outcome} path {path} is not a path of the spec's lifecycle")
         if (path[-1] in graph.terminal) == (outcome is Outcome.STUCK):
             raise RuntimeError(f"the {outcome} path ends in the wrong kind of status")
-    if not graph.allows(BACKLOGGED, PATHS[Outcome.COMPLETE][0]):
+    if not graph.allows(BACKLOGGED, STATUS_SEQUENCES[Outcome.COMPLETE][0]):
         raise RuntimeError("backlogged jobs cannot start the way the mock starts them")
 
 

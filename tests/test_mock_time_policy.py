@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from krea_nano_banana import spec
 from mock_server.backend import Backend, Job, JobRequest, Settings
 from mock_server.clock import ManualClock
-from mock_server.lifecycle import BACKLOGGED, PATHS, Outcome, Pace, Progression
+from mock_server.lifecycle import BACKLOGGED, STATUS_SEQUENCES, Outcome, Pace, Progression
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 TENANT = "tenant"
@@ -45,7 +45,7 @@ def reference_starts(arrivals: list[Arrival], step_ms: int, servers: int) -> lis
     starts = []
     for arrival in arrivals:
         start = max(arrival.at_ms, heapq.heappop(free_at))
-        path = PATHS[arrival.outcome]
+        path = STATUS_SEQUENCES[arrival.outcome]
         runs_for = (len(path) - 1) * arrival.step_ms(step_ms) if path[-1] in TERMINAL else NEVER
         heapq.heappush(free_at, start + runs_for)
         starts.append(start)
@@ -56,7 +56,7 @@ def expected(arrival: Arrival, start_ms: int, now_ms: int, step_ms: int) -> tupl
     """The status at `now_ms`, and when the job ended (if it has)."""
     if now_ms < start_ms:
         return BACKLOGGED, None
-    path = PATHS[arrival.outcome]
+    path = STATUS_SEQUENCES[arrival.outcome]
     step_ms = arrival.step_ms(step_ms)
     index = min((now_ms - start_ms) // step_ms, len(path) - 1)
     ended = start_ms + index * step_ms if path[index] in TERMINAL else None

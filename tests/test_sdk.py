@@ -133,7 +133,7 @@ def test_generate_with_typed_parameters(krea: Krea, krea_mock: KreaMock) -> None
     assert (record.request.width, record.request.height, str(record.request.price)) == (
         2736,
         1536,
-        "$0.12 (57.8 compute units)",
+        "57.8",  # compute units: the 2K price
     )
 
 

@@ -1,0 +1,204 @@
+"""The first promise, proven: a maintainer edits openapi.yaml, runs the regeneration, and the
+mock, the SDK, the CLI and the contract suite follow with no hand edit.
+
+The repository's code and spec are copied to a temporary directory; the spec gains a new
+generation operation whose body is unlike the bananas' (a numeric seed, bounded width and
+height with defaults, no aspect ratio, no price, no aliases, no webhook), a new enum value, a
+new optional request field and a new optional response field; `generated/` is regenerated
+there; then a driver exercises the copy. Any hand-written list of models, fields or values
+anywhere in the project would make it fail.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+COPIED = ("krea_nano_banana", "mock_server", "contract_tests", "scripts/py")
+SPEC_FILES = ("openapi.yaml", "openapi-python-client.yaml")
+NEW_PATH = "/generate/image/test/pixel-dream"
+
+
+def edit_spec(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    template = document["paths"]["/generate/image/google/nano-banana-2"]["post"]
+    document["paths"][NEW_PATH] = {
+        "post": {
+            "operationId": "generate_pixel_dream",
+            "tags": ["images"],
+            "summary": "Pixel Dream",
+            "x-krea-job-type": "pixelDream",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/PixelDreamRequest"}
+                    }
+                },
+            },
+            "responses": copy.deepcopy(template["responses"]),
+        }
+    }
+    side = {"type": "integer", "minimum": 256, "maximum": 2048}
+    schemas["PixelDreamRequest"] = {
+        "type": "object",
+        "required": ["prompt"],
+        "additionalProperties": False,
+        "properties": {
+            "prompt": {"type": "string", "minLength": 1},
+            "seed": {"type": "integer", "minimum": 0, "description": "Repeatable noise."},
+            "width": {**side, "default": 768},
+            "height": {**side, "default": 512},
+        },
+    }
+    ratios = schemas["NanoBanana2AspectRatio"]
+    ratios["enum"].append("2:1")
+    ratios["x-enum-varnames"].append("RATIO_2_1")
+    schemas["NanoBananaProRequest"]["properties"]["negative_prompt"] = {
+        "type": "string",
+        "description": "What the image should not show.",
+    }
+    schemas["Job"]["properties"]["progress"] = {"type": "number"}
+
+
+DRIVER = textwrap.dedent(
+    """
+    import contextlib, io, json, os, sys
+    import krea_api_client
+    from krea_api_client.models import Job
+    from krea_nano_banana import InvalidRequestError, Krea
+    from krea_nano_banana.cli import main
+    from mock_server import KreaMock
+
+    out = {"client_from": krea_api_client.__file__}
+
+    def cli(*argv):
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            try:
+                main(list(argv))
+            except SystemExit as exit_:
+                if exit_.code:  # --help exits 0
+                    out.setdefault("cli_failures", []).append([argv, exit_.code])
+        return buffer.getvalue()
+
+    with KreaMock() as mock:
+        with Krea("t", transport=mock.transport(), sleep=lambda _: None) as krea:
+            job = krea.generate_and_wait("a pixel dream", model="pixel-dream", seed=7, width=512)
+            record = mock.job(str(job.job_id))
+            request = record.request
+            out["new_model"] = [str(job.status), request.model, request.job_type,
+                                request.width, request.height, str(job.result.urls[0])]
+            try:
+                krea.generate("a pixel dream", model="pixel-dream", seed=-1)
+            except InvalidRequestError as error:
+                out["bad_seed"] = str(error)
+            two = krea.generate_and_wait("wide", model="nano-banana-2", aspect_ratio="2:1")
+            out["new_enum_value"] = str(two.result.urls[0]).rsplit("/", 1)[-1]
+            pro = krea.generate("calm", model="nano-banana-pro", negative_prompt="no people")
+            out["new_request_field"] = str(pro.status)
+        out["new_response_field"] = Job.from_dict(
+            {"job_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "status": "processing",
+             "created_at": "2026-02-13T02:20:58.265Z", "progress": 0.5}
+        ).progress
+        os.environ.update(KREA_API_TOKEN="t", KREA_BASE_URL=mock.base_url)
+        out["models"] = json.loads(cli("--json", "models"))
+        out["cli_job"] = json.loads(cli("generate", "--model", "pixel-dream", "a dream",
+                                        "--seed", "3", "--height", "300"))
+        out["cli_job_height"] = mock.job(out["cli_job"]["job_id"]).request.height
+        out["cli_cost"] = cli("cost", "--model", "pixel-dream").strip()
+        out["cli_help"] = cli("generate", "--model", "pixel-dream", "--help")
+        out["cli_enum"] = json.loads(cli("generate", "x y z", "--aspect-ratio", "2:1"))["status"]
+    print(json.dumps(out))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def edited_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    copied = tmp_path_factory.mktemp("repository")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in COPIED:
+        shutil.copytree(ROOT / folder, copied / folder, ignore=ignore)
+    for name in SPEC_FILES:
+        shutil.copy(ROOT / name, copied / name)
+    document = yaml.safe_load((copied / "openapi.yaml").read_text())
+    edit_spec(document)
+    (copied / "openapi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    regenerate = [sys.executable, str(copied / "scripts" / "py" / "regenerate.py")]
+    subprocess.run(regenerate, check=True, capture_output=True, timeout=120)
+    return copied
+
+
+def run_in(copied: Path, command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    path = os.pathsep.join([str(copied), str(copied / "generated")])
+    return subprocess.run(
+        command,
+        cwd=copied,
+        env={**os.environ, "PYTHONPATH": path, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_mock_sdk_and_cli_follow_a_spec_edit_with_no_hand_edit(edited_copy: Path) -> None:
+    result = run_in(edited_copy, [sys.executable, "-c", DRIVER])
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout)
+    assert out["client_from"].startswith(str(edited_copy))  # the regenerated client, not ours
+    status, model, job_type, width, height, url = out["new_model"]
+    assert (status, model, job_type, width, height) == (
+        "completed",
+        "pixel-dream",
+        "pixelDream",
+        512,
+        512,  # the schema's default height
+    )
+    assert url.endswith("/512x512.png")
+    assert out["bad_seed"] == "pixel-dream: seed: -1 is less than the minimum of 0"
+    assert out["new_enum_value"] == "1456x720.png"  # 2:1 at 1K, sides on a 16 grid
+    assert out["new_request_field"] == "queued"
+    assert out["new_response_field"] == 0.5
+    listed = {m["model"]: m for m in out["models"]}
+    assert listed["pixel-dream"]["price"] == "no published price"
+    assert "seed" in listed["pixel-dream"]["fields"]
+    assert out["cli_job_height"] == 300
+    assert out["cli_cost"] == "no published price"
+    assert "--seed INTEGER" in out["cli_help"]
+    assert "(default: 768" in out["cli_help"]
+    assert "--aspect-ratio" not in out["cli_help"]
+    assert out["cli_enum"] == "queued"
+    assert "cli_failures" not in out
+
+
+def test_the_contract_suite_follows_a_spec_edit(edited_copy: Path) -> None:
+    result = run_in(
+        edited_copy,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "contract_tests",
+            "-k",
+            "requests or lifecycle",
+        ],
+        HYPOTHESIS_PROFILE="fast",
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "pixel-dream" in result.stdout or "passed" in result.stdout
