@@ -249,7 +249,27 @@ def test_our_intentional_differences_are_reported_as_known() -> None:
     unknown = [f"{d.operation}: {d.location} {d.change} {d.detail}" for d in found if not d.known]
     assert unknown == []
     assert spec_diff.exit_code(found) == spec_diff.EXIT_NONE
-    assert "known (" in spec_diff.report(found)
+    text = spec_diff.report(found)
+    assert "known, reviewed in known-differences.yaml (" in text
+    for reason in {d.known for d in found}:  # each reviewed reason is written once
+        assert text.count(str(reason)) == 1
+    assert "Next, for each open item" not in text  # nothing to do
+
+
+def test_the_report_is_a_checklist_that_names_parameters_and_says_what_next() -> None:
+    found = diff(lambda d: schemas(d)["JobStatus"]["enum"].append("archived"))
+    spec_diff.mark_known(found, spec_diff.load_known(spec_diff.KNOWN_FILE))
+    text = spec_diff.report(found)
+    assert "  [ ] GET /jobs: query parameter status: enum value 'archived' added upstream" in text
+    assert "(the body)" not in text
+    assert "Next, for each open item above:\n  [ ] edit openapi.yaml" in text
+    assert "./scripts/regenerate" in text
+
+
+def test_help_states_the_exit_codes() -> None:
+    help_text = run("--help").stdout
+    for code in ("0  no drift", "1  informational", "2  breaking", "3  the upstream document"):
+        assert code in help_text
 
 
 def test_every_known_difference_has_a_reason(tmp_path: Path) -> None:

@@ -55,6 +55,22 @@ CONSTRAINTS = {
 }
 EXIT_NONE, EXIT_INFO, EXIT_BREAKING, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
+EPILOG = """\
+exit codes:
+  0  no drift: openapi.yaml matches upstream (known differences aside)
+  1  informational drift only: nothing we ship breaks
+  2  breaking drift: the generated client or the mock no longer matches Krea
+  3  the upstream document could not be read (no network, a bad URL or file)
+"""
+NEXT_STEPS = """\
+Next, for each open item above:
+  [ ] edit openapi.yaml to match upstream, or, where upstream is wrong, add a reviewed entry
+      with its evidence to known-differences.yaml
+  [ ] ./scripts/regenerate          rewrites generated/ from openapi.yaml
+  [ ] ./scripts/spec-diff           until it reports no drift
+  [ ] ./scripts/test                the SDK, mock, CLI and contract suite follow the spec
+  [ ] the contract suite live against Krea (README, "Contract testing")"""
+
 
 @dataclass
 class Difference:
@@ -202,8 +218,16 @@ def location_of(path: list[Any]) -> str:
 
 
 def field_name(path: list[Any]) -> str:
+    """What a difference is about: a field of a body, a parameter, or a whole body."""
+    if len(path) > 1 and path[0] == "parameters":
+        where, _, name = str(path[1]).partition(":")
+        return f"{where} parameter {name}"
     names = [str(path[i + 1]) for i, part in enumerate(path[:-1]) if part == "properties"]
-    return ".".join(names) or "(the body)"
+    if names:
+        return ".".join(names)
+    if path and path[0] == "responses" and len(path) > 1:
+        return f"the {path[1]} response body"
+    return "the request body"
 
 
 def node_at(tree: Any, path: list[Any]) -> Any:
@@ -416,30 +440,52 @@ def exit_code(differences: list[Difference]) -> int:
     return EXIT_INFO if drift else EXIT_NONE
 
 
-def report(differences: list[Difference]) -> str:
+def report(differences: list[Difference], every_known: bool = False) -> str:
+    """A checklist: the open items by what they break, then the known differences counted by
+    their reviewed reason (each reason written once; `every_known` lists them one by one), then
+    what to do next."""
     if not differences:
         return "No differences: openapi.yaml matches upstream for our operations."
-    order = ["breaks the generated client", "breaks the mock's fidelity", "informational", "known"]
     lines = []
-    for category in order:
+    for category in ("breaks the generated client", "breaks the mock's fidelity", "informational"):
         group = [d for d in differences if d.category == category]
-        if not group:
-            continue
-        lines.append(f"{category} ({len(group)}):")
-        for d in sorted(group, key=lambda d: (d.operation, d.location, d.change)):
-            reason = f"  [known: {d.known}]" if d.known else ""
-            lines.append(f"  {d.operation}: {d.detail}{reason}")
+        if group:
+            lines.append(f"{category} ({len(group)}):")
+            ordered = sorted(group, key=lambda d: (d.operation, d.location, d.change))
+            lines += [f"  [ ] {d.operation}: {d.detail}" for d in ordered]
+    known = [d for d in differences if d.known]
+    if known:
+        reasons: dict[str, list[Difference]] = {}
+        for d in sorted(known, key=lambda d: (d.operation, d.location, d.change)):
+            reasons.setdefault(d.known or "", []).append(d)
+        lines.append(
+            f"known, reviewed in known-differences.yaml ({len(known)}, {len(reasons)} reasons):"
+        )
+        for number, (reason, group) in enumerate(reasons.items(), start=1):
+            lines.append(f"  {number}. ({len(group)}x) {reason}")
+            if every_known:
+                lines += [f"       {d.operation}: {d.detail}" for d in group]
+    if any(not d.known for d in differences):
+        lines.append(NEXT_STEPS)
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="spec-diff",
+        description=__doc__.split("\n\n")[0],
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "--upstream", default=DEFAULT_UPSTREAM, help="URL or file (default: Krea's)"
     )
     parser.add_argument("--ours", type=Path, default=ROOT / "openapi.yaml")
     parser.add_argument("--known", type=Path, default=KNOWN_FILE)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--all", action="store_true", help="list every known difference, not only their reasons"
+    )
     args = parser.parse_args(argv)
     try:
         upstream = load(args.upstream)
@@ -457,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(json.dumps(payload, indent=2, default=str))
     else:
-        print(report(differences))
+        print(report(differences, every_known=args.all))
     return code
 
 
