@@ -1,7 +1,9 @@
 """Checks on one response, each named as the assertion it makes.
 
-Each raises a small failure class carrying what was wrong, so a failing property says which
-rule broke and where.
+Each raises a small failure class carrying what was wrong (the operation, the status, the
+problem), so a failing property says which rule broke and where. The failures are Schemathesis
+failures, and the rules Schemathesis does not know are registered with it (`register`), so its
+runs report them beside its own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 
 import httpx
 import jsonschema
+import schemathesis
+from schemathesis.core.failures import Failure
 
 from krea_nano_banana import spec
 
@@ -21,14 +25,23 @@ _LIST = spec.operation_for("job.list").operation_id
 GRAPH = spec.lifecycle()
 
 
-class ContractViolation(AssertionError):
+class ContractViolation(Failure):
     """A response broke a rule of openapi.yaml."""
 
+    code = "ST901"
+
     def __init__(self, operation_id: str, status: int, problem: str) -> None:
-        super().__init__(f"{operation_id} -> {status}: {problem}")
+        super().__init__(
+            operation=operation_id,
+            title=(type(self).__doc__ or "").strip(),
+            message=f"{operation_id} -> {status}: {problem}",
+        )
         self.operation_id = operation_id
         self.status = status
         self.problem = problem
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class UndocumentedStatus(ContractViolation):
@@ -104,6 +117,27 @@ def response_conforms(operation_id: str, response: httpx.Response) -> Any:
     job_statuses_are_documented(operation_id, response.status_code, body)
     list_pages_carry_next_cursor(operation_id, response.status_code, body)
     return body
+
+
+# The rules above that Schemathesis does not check itself, as Schemathesis checks.
+SCHEMATHESIS_RULES = (job_statuses_are_documented, list_pages_carry_next_cursor)
+
+
+def register() -> None:
+    """Registers each rule in SCHEMATHESIS_RULES as a Schemathesis check, under its own name."""
+    for rule in SCHEMATHESIS_RULES:
+
+        def check(ctx: Any, response: Any, case: Any, rule: Any = rule) -> bool:
+            operation_id = case.operation.definition.raw.get("operationId", case.operation.label)
+            try:
+                body = response.json()
+            except ValueError:
+                return True  # not JSON: Schemathesis's own conformance check says so
+            rule(operation_id, response.status_code, body)
+            return True
+
+        check.__name__ = rule.__name__
+        schemathesis.check(check)
 
 
 class LifecycleViolation(AssertionError):

@@ -14,12 +14,14 @@ from schemathesis import Case, checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.stateful.state_machine import APIStateMachine
 
+from contract_tests import checks as rules
 from contract_tests.checks import FORMATS
 from contract_tests.conftest import target_in_use
 from krea_nano_banana import spec
 from mock_server import AsgiApp, ManualClock, MockOptions, build
 
 TARGET = target_in_use()
+rules.register()  # the suite's own rules run inside every Schemathesis case too
 # Webhooks go to a closed loopback port: a fuzzed X-Webhook-URL must never make a server
 # under test send traffic anywhere else.
 WEBHOOK_SINK = "http://127.0.0.1:9/schemathesis"

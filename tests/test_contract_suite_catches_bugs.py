@@ -179,3 +179,34 @@ def test_a_nonconforming_response_is_caught(
         test_lifecycle.test_polled_statuses_follow_the_lifecycle_and_fields_match,
         spending=fresh_target,
     )
+
+
+def test_the_suites_own_rules_run_inside_schemathesis(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A server that answers the camelCase cursor breaks a rule Schemathesis does not know
+    # (the published document requires next_cursor); registered, the rule catches it there.
+    import schemathesis
+    from schemathesis.core.failures import FailureGroup
+
+    from contract_tests import checks
+    from mock_server import AsgiApp, ManualClock, MockOptions, build
+
+    checks.register()
+    listing = spec.operation_for("job.list")
+    original = handlers.OPERATIONS[listing.operation_id]
+
+    def camel_case_cursor(api: Any, call: Any) -> Any:
+        response = original(api, call)
+        response.body = response.body.replace(b'"next_cursor"', b'"nextCursor"')
+        return response
+
+    monkeypatch.setitem(handlers.OPERATIONS, listing.operation_id, camel_case_cursor)
+    mock = build(ManualClock(), "http://localhost", MockOptions(tokens=["t"]))
+    schema = schemathesis.openapi.from_asgi("/openapi.json", AsgiApp(mock))
+    operation = schema[listing.path][listing.method]
+    case = operation.Case(query={"limit": 1}, headers={"Authorization": "Bearer t"})
+    with pytest.raises(FailureGroup) as raised:
+        case.call_and_validate()
+    failures: list[Any] = list(raised.value.exceptions)
+    assert [type(f) for f in failures] == [checks.MissingPublishedField]
+    assert failures[0].operation_id == listing.operation_id  # structured fields
+    assert failures[0].problem == "next_cursor is required"
