@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from krea_api_client.models import Job, JobStatus
-from rich.console import Console
+
+try:
+    from rich.console import Console
+except ImportError as missing:  # the SDK alone was installed
+    raise SystemExit(
+        "nano-banana needs the cli extra: pip install 'krea-nano-banana[cli]'"
+    ) from missing
 
 from krea_nano_banana import spec
 from krea_nano_banana.cli_options import add_field_options, describe_field, option_name

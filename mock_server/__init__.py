@@ -6,9 +6,15 @@ Two doors into one mock: `KreaMock` (respx, in-process) and `AsgiApp` (real HTTP
 
 from __future__ import annotations
 
+import importlib.util
 from typing import TYPE_CHECKING
 
 from krea_nano_banana.lazy import exports as _exports
+
+# The mock's dependencies come with the `mock` extra; without them, say so once, here.
+_MISSING = [name for name in ("orjson", "fastjsonschema") if importlib.util.find_spec(name) is None]
+if _MISSING:
+    raise ImportError(f"the mock needs {', '.join(_MISSING)}: pip install 'krea-nano-banana[mock]'")
 
 if TYPE_CHECKING:
     from mock_server.app import (

@@ -15,7 +15,13 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-import respx
+
+try:
+    import respx
+except ImportError as missing:  # the SDK alone was installed
+    raise ImportError(
+        "the in-process mock needs respx: pip install 'krea-nano-banana[mock]'"
+    ) from missing
 
 from mock_server.assembly import DEFAULT_BASE_URL, MockOptions, build
 from mock_server.backend import Job

@@ -9,7 +9,12 @@ import socket
 import sys
 from decimal import Decimal, InvalidOperation
 
-import uvicorn
+try:
+    import uvicorn
+except ImportError as missing:  # the SDK alone was installed
+    raise SystemExit(
+        "krea-mock-server needs the mock extra: pip install 'krea-nano-banana[mock]'"
+    ) from missing
 
 from mock_server.app import AsgiApp
 from mock_server.assembly import MockOptions, build
