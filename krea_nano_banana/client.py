@@ -180,7 +180,7 @@ class Krea(_Common):
                 return done.value  # type: ignore[no-any-return]
             send, error = None, None
             try:
-                send = operations.settle(effect, self._perform(effect))
+                send = operations.interpret(effect, self._perform(effect))
             except Exception as exc:  # handed to the plan, which decides what it means
                 error = exc
 
@@ -318,7 +318,7 @@ class AsyncKrea(_Common):
                 return done.value  # type: ignore[no-any-return]
             send, error = None, None
             try:
-                send = operations.settle(effect, await self._perform(effect))
+                send = operations.interpret(effect, await self._perform(effect))
             except Exception as exc:  # handed to the plan, which decides what it means
                 error = exc
 

@@ -142,7 +142,7 @@ def parsed_answer(response: httpx.Response, expected: type[Parsed]) -> Any:
         ) from None
 
 
-def settle(effect: Effect, raw: Any) -> Any:
+def interpret(effect: Effect, raw: Any) -> Any:
     """Run by the drivers on what an effect produced: a Call's or a Send's answer becomes its
     typed value or raises its status error, a Fetch's non-200 raises; so errors surface inside
     the plan, at the `yield`, where the retry loop sees them."""

@@ -1,4 +1,4 @@
-"""A stateful mock of Krea's Nano Banana 2 API, driven by openapi.yaml.
+"""A stateful mock of Krea's Nano Banana API family, driven by openapi.yaml.
 
 Two doors into one mock: `KreaMock` (respx, in-process) and `AsgiApp` (real HTTP, served by
 `krea-mock-server`).
@@ -17,6 +17,9 @@ if _MISSING:
     raise ImportError(f"the mock needs {', '.join(_MISSING)}: pip install 'krea-nano-banana[mock]'")
 
 if TYPE_CHECKING:
+    from mock_server.api import (
+        MockApi as MockApi,
+    )
     from mock_server.app import (
         AsgiApp as AsgiApp,
     )
@@ -35,9 +38,6 @@ if TYPE_CHECKING:
     from mock_server.clock import (
         SystemClock as SystemClock,
     )
-    from mock_server.handlers import (
-        MockApi as MockApi,
-    )
     from mock_server.lifecycle import (
         Outcome as Outcome,
     )
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
         Attempt as Attempt,
     )
     from mock_server.webhooks import (
-        RetryPolicy as RetryPolicy,
+        DeliveryPolicy as DeliveryPolicy,
     )
 
 # Loaded on first use: the mock server imports only what serving needs, which keeps its
@@ -62,11 +62,11 @@ _EXPORTS = {
     "Attempt": "mock_server.webhooks",
     "KreaMock": "mock_server.router",
     "ManualClock": "mock_server.clock",
-    "MockApi": "mock_server.handlers",
+    "MockApi": "mock_server.api",
     "MockOptions": "mock_server.assembly",
     "Outcome": "mock_server.lifecycle",
     "Progression": "mock_server.lifecycle",
-    "RetryPolicy": "mock_server.webhooks",
+    "DeliveryPolicy": "mock_server.webhooks",
     "SystemClock": "mock_server.clock",
     "build": "mock_server.assembly",
 }

@@ -14,11 +14,12 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from mock_server.handlers import MockApi, PayloadTooLarge, error_response
+from mock_server.api import MockApi
+from mock_server.errors import PayloadTooLarge, error_response
 
 if TYPE_CHECKING:
     import httpx
-from mock_server.messages import Request, Response
+from mock_server.messages import Fault, Request, Response
 from mock_server.webhooks import USER_AGENT
 
 Scope = MutableMapping[str, Any]
@@ -81,9 +82,9 @@ class AsgiApp:
                 body=body,
             )
             response = self.api.handle(request)
-        if response.fault == "stall":
+        if response.fault is Fault.TIMEOUT:
             await asyncio.sleep(response.stall_seconds)
-        elif response.fault == "reset":
+        elif response.fault is Fault.RESET:
             await send({"type": "http.response.start", "status": response.status, "headers": []})
             raise DeliberateReset("scenario=reset")
         await _send_response(send, response, head=scope["method"] == "HEAD")
@@ -129,7 +130,7 @@ class AsgiApp:
                 # Jobs live long: moved out of the collector's sight, they no longer make every
                 # full collection rescan the whole store (the p99 spikes under load).
                 gc.freeze()
-            self.api.backend.settle()
+            self.api.backend.catch_up()
             if self.api.outbox:
                 task = asyncio.create_task(self.api.outbox.deliver_due_async(self._post_webhook))
                 self._deliveries.add(task)

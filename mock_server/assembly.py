@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from mock_server.api import MockApi
 from mock_server.backend import Backend, Settings
 from mock_server.clock import Clock
-from mock_server.handlers import MockApi
 from mock_server.lifecycle import Pace, Progression
-from mock_server.webhooks import Outbox, RetryPolicy
+from mock_server.webhooks import DeliveryPolicy, Outbox
 
 DEFAULT_BASE_URL = "https://api.krea.ai"
 
@@ -25,7 +25,7 @@ class MockOptions:
     backlog_limit: int = 1000
     credits: Decimal | None = None  # compute units per token
     step_seconds: float = 0.6
-    webhook_retry: RetryPolicy = field(default_factory=RetryPolicy)
+    webhook_retry: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     webhook_hosts: Sequence[str] | None = None  # glob patterns; None allows any host
 
 

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from krea_nano_banana import spec
 from mock_server.clock import Clock
+from mock_server.errors import InsufficientCredits, JobNotCancellable, JobNotFound, TooManyJobs
 from mock_server.lifecycle import (
     BACKLOGGED,
     FAILURE_MESSAGES,
@@ -45,35 +46,6 @@ def new_job_id() -> str:
     mock; job ids are not secrets here."""
     h = (_ids.getrandbits(128) & _UUID_FIXED_BITS | _UUID_VERSION_4).to_bytes(16).hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-class JobNotFound(Exception):
-    """No job with this id belongs to the caller (it may not exist, or be another tenant's)."""
-
-
-class JobNotCancellable(Exception):
-    """The job is in a status from which users cannot cancel."""
-
-    def __init__(self, status: str) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class InsufficientCredits(Exception):
-    """The tenant's remaining credit (in compute units) does not cover the job."""
-
-    def __init__(self, price: Decimal, remaining: Decimal) -> None:
-        super().__init__(price, remaining)
-        self.price = price
-        self.remaining = remaining
-
-
-class TooManyJobs(Exception):
-    """The tenant is at its concurrency limit and its backlog is full."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
 
 
 class JobRequest(NamedTuple):
@@ -172,7 +144,7 @@ class Backend:
     def create(self, tenant_id: str, request: JobRequest) -> Job:
         with self.lock:
             now = self.clock.now()
-            self._settle(now)
+            self._apply_due(now)
             tenant = self._tenants.get(tenant_id) or self._tenants.setdefault(tenant_id, Tenant())
             budget = self.settings.credits
             if budget is not None:  # without a budget there is nothing to count
@@ -207,7 +179,7 @@ class Backend:
         """The job as its owner sees it now; under the poll policy, this poll moves it."""
         with self.lock:
             now = self.clock.now()
-            self._settle(now)
+            self._apply_due(now)
             job = self._current(self._owned(tenant_id, job_id), now)
             if self.settings.progression is Progression.POLL and job.step >= 0:
                 job.polls += 1
@@ -218,7 +190,7 @@ class Backend:
     def cancel(self, tenant_id: str, job_id: str) -> Job:
         with self.lock:
             now = self.clock.now()
-            self._settle(now)
+            self._apply_due(now)
             job = self._current(self._owned(tenant_id, job_id), now)
             if job.status not in GRAPH.user_cancellable:
                 raise JobNotCancellable(job.status)
@@ -237,7 +209,7 @@ class Backend:
         """Newest first; the second value is the cursor for the next page, if there is one."""
         with self.lock:
             now = self.clock.now()
-            self._settle(now)
+            self._apply_due(now)
             tenant = self._tenants.get(tenant_id)
             if tenant is None:
                 return [], None
@@ -265,7 +237,7 @@ class Backend:
             if job is None:
                 raise JobNotFound(job_id)
             now = self.clock.now()
-            self._settle(now)
+            self._apply_due(now)
             self._current(job, now)
             for _ in range(steps):
                 if job.step < 0 or not self._step(job, now):
@@ -273,15 +245,15 @@ class Backend:
             self._schedule(job)  # its remaining steps now count from this moment
             return job
 
-    def settle(self) -> None:
+    def catch_up(self) -> None:
         """Applies every time-policy step that is due by now."""
         with self.lock:
-            self._settle(self.clock.now())
+            self._apply_due(self.clock.now())
 
     def set_progression(self, progression: Progression) -> None:
         with self.lock:
             now = self.clock.now()
-            self._settle(now)
+            self._apply_due(now)
             for job in self._jobs.values():  # statuses the time policy owes are taken now
                 self._current(job, now)
                 job.finishes_at = None
@@ -387,7 +359,7 @@ class Backend:
         else:
             heapq.heappush(self._due, event)
 
-    def _settle(self, now: datetime) -> None:
+    def _apply_due(self, now: datetime) -> None:
         heap, in_order = self._due, self._due_in_order
         while True:
             # Ties go by sequence, so jobs due at one instant finish in the order they were made.

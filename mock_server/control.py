@@ -13,7 +13,7 @@ from mock_server.messages import Request, Response, json_response
 from mock_server.validation import InvalidRequest
 
 if TYPE_CHECKING:
-    from mock_server.handlers import MockApi
+    from mock_server.api import MockApi
 
 PREFIX = "/__mock__/"
 
@@ -50,7 +50,7 @@ def _set_clock(api: MockApi, body: dict[str, Any]) -> None:
         if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
             raise InvalidRequest("advance_seconds", "must be a non-negative number")
         api.clock.advance(float(seconds))
-    api.backend.settle()
+    api.backend.catch_up()
 
 
 def _set_progression(api: MockApi, body: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import orjson
@@ -20,14 +21,22 @@ class Request:
     body: bytes = b""
 
 
+class Fault(StrEnum):
+    """A transport fault a scenario asks for (`Prefer: scenario=...`)."""
+
+    FLAKY = "flaky"  # a 503 with Retry-After; nothing takes effect
+    RESET = "reset"  # the request takes effect, then the connection drops without an answer
+    TIMEOUT = "timeout"  # the request takes effect, then the answer stalls
+
+
 @dataclass(slots=True)
 class Response:
     status: int
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
     content_type: str = JSON
-    # A transport fault for the door to enact after handling: "reset" or "stall".
-    fault: str | None = None
+    # A transport fault for the door to enact after handling: RESET or TIMEOUT.
+    fault: Fault | None = None
     stall_seconds: float = 0.0
 
 

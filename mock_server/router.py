@@ -23,12 +23,12 @@ except ImportError as missing:  # the SDK alone was installed
         "the in-process mock needs respx: pip install 'krea-nano-banana[mock]'"
     ) from missing
 
+from mock_server.api import MockApi
 from mock_server.assembly import DEFAULT_BASE_URL, MockOptions, build
 from mock_server.backend import Job
 from mock_server.clock import Clock, ManualClock, parse_instant
-from mock_server.handlers import MockApi
 from mock_server.lifecycle import Progression
-from mock_server.messages import Request, Response
+from mock_server.messages import Fault, Request, Response
 from mock_server.webhooks import USER_AGENT, Attempt
 
 
@@ -96,9 +96,9 @@ class KreaMock:
         response = self.api.handle(to_mock_request(request))
         if self.api.outbox:  # handling already moved time-driven jobs on; send what they queued
             self.api.outbox.deliver_due(self._send_webhook)
-        if response.fault == "reset":
+        if response.fault is Fault.RESET:
             raise httpx.RemoteProtocolError("connection dropped (scenario=reset)", request=request)
-        if response.fault == "stall":
+        if response.fault is Fault.TIMEOUT:
             raise httpx.ReadTimeout("no answer in time (scenario=timeout)", request=request)
         return to_httpx_response(response, request)
 
@@ -138,7 +138,7 @@ class KreaMock:
 
     def deliver_webhooks(self) -> int:
         """Sends every delivery that is due; returns how many were attempted."""
-        self.api.backend.settle()
+        self.api.backend.catch_up()
         return self.api.outbox.deliver_due(self._send_webhook)
 
     @property

@@ -13,10 +13,11 @@ import threading
 from dataclasses import dataclass
 
 from mock_server.lifecycle import DEFAULT_FAILURE, FAILURE_MESSAGES, Outcome
+from mock_server.messages import Fault
 from mock_server.validation import InvalidRequest
 
 SCENARIOS = ("fail", "slow", "stuck", "duplicate-webhook", "flaky", "reset", "timeout")
-FAULTS = ("flaky", "reset", "timeout")
+FAULTS = tuple(Fault)
 # Each setting, and the scenarios it applies to (None: it applies on its own).
 SETTINGS: dict[str, tuple[str, ...] | None] = {
     "code": None,
@@ -37,7 +38,7 @@ class Scenario:
     failure_reason: str = DEFAULT_FAILURE
     slow: bool = False
     duplicate_webhook: bool = False
-    fault: str | None = None  # flaky (503), reset (drop the connection), timeout (stall)
+    fault: Fault | None = None
     fault_times: int = 0  # how many identical requests get the fault before one succeeds
     stall_seconds: float = 10.0
 
@@ -60,9 +61,9 @@ class Scenario:
             parts.append("scenario=duplicate-webhook")
         if self.fault:
             text = f"scenario={self.fault}; failures={self.fault_times}"
-            if self.fault == "flaky":
+            if self.fault is Fault.FLAKY:
                 text += f"; retry-after={self.retry_after}"
-            if self.fault == "timeout":
+            if self.fault is Fault.TIMEOUT:
                 text += f"; seconds={self.stall_seconds:g}"
             parts.append(text)
         return ", ".join(parts)
@@ -163,7 +164,7 @@ def _apply_scenario(name: str, values: dict[str, str], found: dict[str, object])
     elif name == "duplicate-webhook":
         found["duplicate_webhook"] = True
     else:  # one of FAULTS
-        found["fault"] = name
+        found["fault"] = Fault(name)
         found["fault_times"] = _whole_number("failures", values.get("failures", "1"), 1, 10)
         if "seconds" in values:
             found["stall_seconds"] = _whole_number("seconds", values["seconds"], 1, 300)

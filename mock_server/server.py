@@ -20,7 +20,7 @@ from mock_server.app import AsgiApp
 from mock_server.assembly import MockOptions, build
 from mock_server.clock import SystemClock, parse_instant
 from mock_server.lifecycle import Progression
-from mock_server.webhooks import RetryPolicy
+from mock_server.webhooks import DeliveryPolicy
 
 try:
     from mock_server.write_batching import BatchedHttpToolsProtocol
@@ -89,7 +89,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--webhook-first-delay",
         type=float,
-        default=RetryPolicy().first_delay,
+        default=DeliveryPolicy().first_delay,
         help="seconds before the first webhook retry; each next one waits twice as long",
     )
     parser.add_argument("--public-url", help="base URL for result links (default: the bound URL)")
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
             credits=args.credits,
             step_seconds=args.step_seconds,
             webhook_hosts=args.webhook_hosts,
-            webhook_retry=RetryPolicy(first_delay=args.webhook_first_delay),
+            webhook_retry=DeliveryPolicy(first_delay=args.webhook_first_delay),
         ),
     )
     config = uvicorn.Config(

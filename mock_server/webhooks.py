@@ -10,17 +10,20 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fnmatch import fnmatch
+from urllib.parse import urlsplit
 
+from krea_nano_banana.validation import InvalidRequest
 from mock_server.clock import Clock
 
 USER_AGENT = "krea-mock-webhooks/1"
 
 
 @dataclass(frozen=True, slots=True)
-class RetryPolicy:
+class DeliveryPolicy:
     max_attempts: int = 5
     first_delay: float = 1.0
     max_delay: float = 30.0
@@ -69,9 +72,9 @@ AsyncSender = Callable[[str, bytes], Awaitable[int]]
 
 
 class Outbox:
-    def __init__(self, clock: Clock, policy: RetryPolicy | None = None, log_size: int = 1000):
+    def __init__(self, clock: Clock, policy: DeliveryPolicy | None = None, log_size: int = 1000):
         self.clock = clock
-        self.policy = policy or RetryPolicy()
+        self.policy = policy or DeliveryPolicy()
         self._pending: list[Delivery] = []
         self._log: deque[Attempt] = deque(maxlen=log_size)
         self._lock = threading.Lock()
@@ -161,3 +164,15 @@ class Outbox:
         with self._lock:
             self._pending.clear()
             self._log.clear()
+
+
+def check_webhook_url(url: str, allowed_hosts: Sequence[str] | None, header: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidRequest(header, f"{url!r} must be an absolute http or https URL")
+    if parts.username is not None or parts.password is not None:
+        raise InvalidRequest(header, "must not carry credentials")
+    if allowed_hosts is not None and not any(fnmatch(parts.hostname, p) for p in allowed_hosts):
+        allowed = ", ".join(allowed_hosts)
+        raise InvalidRequest(header, f"host {parts.hostname!r} is not allowed (allowed: {allowed})")
+    return url

@@ -18,7 +18,17 @@ from contract_tests import test_lifecycle, test_requests, test_state_machine, te
 from contract_tests.target import Target
 from krea_nano_banana import spec
 from krea_nano_banana import validation as shared_wording
-from mock_server import KreaMock, backend, deprecations, handlers, lifecycle, validation
+from mock_server import (
+    KreaMock,
+    api,
+    backend,
+    deprecations,
+    errors,
+    handlers,
+    lifecycle,
+    representation,
+    validation,
+)
 
 NO_SHRINK = "mutants"
 settings.register_profile(
@@ -73,7 +83,7 @@ def test_refusing_valid_bodies_is_caught(
     fresh_target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(self: backend.Backend, tenant: str, request: backend.JobRequest) -> backend.Job:
-        raise backend.TooManyJobs(1)
+        raise errors.TooManyJobs(1)
 
     monkeypatch.setattr(backend.Backend, "create", refuse)
     must_fail(
@@ -98,15 +108,15 @@ def test_a_transition_outside_the_graph_is_caught(
 def test_a_completed_job_without_urls_is_caught(
     fresh_target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = handlers.MockApi.job_json
+    original = api.MockApi.job_json
 
-    def without_urls(self: handlers.MockApi, job: backend.Job) -> dict[str, Any]:
+    def without_urls(self: api.MockApi, job: backend.Job) -> dict[str, Any]:
         body = original(self, job)
         if body["status"] == "completed":
             body["result"] = {}
         return body
 
-    monkeypatch.setattr(handlers.MockApi, "job_json", without_urls)
+    monkeypatch.setattr(api.MockApi, "job_json", without_urls)
     must_fail(
         test_lifecycle.test_polled_statuses_follow_the_lifecycle_and_fields_match,
         spending=fresh_target,
@@ -174,7 +184,7 @@ def test_aliases_that_never_sunset_are_caught(
 def test_a_nonconforming_response_is_caught(
     fresh_target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(handlers, "timestamp", lambda instant: "yesterday")
+    monkeypatch.setattr(representation, "timestamp", lambda instant: "yesterday")
     must_fail(
         test_lifecycle.test_polled_statuses_follow_the_lifecycle_and_fields_match,
         spending=fresh_target,

@@ -151,7 +151,7 @@ def test_moving_a_job_by_hand_restarts_its_clock_from_that_moment() -> None:
     clock.advance(1.9)  # 2.4 s in: the old schedule would have it at processing too
     assert backend.get(TENANT, job.job_id).status == "sampling"
     clock.advance(1.0)
-    backend.settle()  # the end is applied by the schedule, without anyone reading the job
+    backend.catch_up()  # the end is applied by the schedule, without anyone reading the job
     assert job.status == "completed"
     assert ms(job.completed_at) == 500 + 2000
 

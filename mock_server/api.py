@@ -1,0 +1,150 @@
+"""The assembled mock behind both doors: a plain request in, a plain response out.
+
+It routes (routes.py), serves the control surface, result images and the spec, authenticates
+(auth.py), applies the request's `Prefer` scenario, and hands the operation to its handler
+(handlers.py); every error becomes its response in one place (errors.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from krea_nano_banana import spec
+from mock_server import control, images
+from mock_server.auth import Tenancy
+from mock_server.backend import Backend, Job
+from mock_server.errors import ANSWERED, RouteNotFound, ServiceUnavailable, error_response
+from mock_server.handlers import OPERATIONS, Invocation
+from mock_server.messages import JSON, Fault, Request, Response, json_response
+from mock_server.representation import GRAPH, RESULTS_PREFIX, job_json, result_path
+from mock_server.routes import Routes
+from mock_server.scenarios import NO_SCENARIO, FaultCounter, Scenario, parse_prefer
+from mock_server.validation import InvalidRequest
+from mock_server.webhooks import Outbox
+
+log = logging.getLogger("mock_server")
+RESULT_PATH = re.compile(r"^/results/(?P<job_id>[0-9a-f-]{36})/[^/]+$")
+SPEC_PATH = "/openapi.json"  # where the real API serves its own document
+
+
+class MockApi:
+    """The mock: backend, webhook outbox and the operations over them."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        outbox: Outbox,
+        base_url: str,
+        tokens: Sequence[str] | None = None,
+        webhook_hosts: Sequence[str] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.webhook_hosts = [h.lower() for h in webhook_hosts] if webhook_hosts else None
+        self.outbox = outbox
+        self.clock = backend.clock
+        self.base_url = base_url.rstrip("/")
+        self.tenancy = Tenancy(tokens)
+        self.faults = FaultCounter()
+        self.max_body_bytes = spec.max_body_bytes()
+        self.routes = Routes(spec.operations().values())
+        backend.on_finished = self._job_finished
+
+    # -- entry point ------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        try:
+            return self._dispatch(request)
+        except ANSWERED as exc:
+            return error_response(exc)
+        except Exception:  # a bug in the mock must still answer, and say so in the log
+            log.exception("unhandled error for %s %s", request.method, request.path)
+            return json_response(500, {"error": "internal error in the mock server"})
+
+    def _dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith(control.PREFIX):
+            return control.handle(self, request)
+        if path.startswith(RESULTS_PREFIX) and request.method in ("GET", "HEAD"):
+            return self._result_image(path)
+        if path == SPEC_PATH and request.method in ("GET", "HEAD"):
+            return Response(200, spec.document_json())
+        operation_id, path_params = self.routes.match(request.method, path)
+        return self._operation(operation_id, request, path_params)
+
+    def _operation(
+        self, operation_id: str, request: Request, path_params: dict[str, str]
+    ) -> Response:
+        tenant = self.tenancy.authenticate(request.headers.get("authorization"))
+        scenario = parse_prefer(request.headers.get("prefer"))
+        handler = OPERATIONS[operation_id]
+        if scenario is NO_SCENARIO:
+            return handler(self, Invocation(request, tenant, path_params, scenario))
+        faulty = scenario.fault is not None and self.faults.should_fail(
+            (tenant, request.method, request.path, scenario.fault), scenario.fault_times
+        )
+        if faulty and scenario.fault is Fault.FLAKY:
+            raise ServiceUnavailable(scenario.retry_after)
+        if scenario.code is not None:
+            return self._forced(operation_id, scenario)
+        response = handler(self, Invocation(request, tenant, path_params, scenario))
+        if scenario.applied:
+            response.headers.append(("Preference-Applied", scenario.applied))
+        if faulty:
+            # The request took effect (a create created its job); only its answer is lost,
+            # which is the case a client must not retry blindly.
+            response.fault = scenario.fault
+            response.stall_seconds = scenario.stall_seconds
+        return response
+
+    # -- shared pieces ----------------------------------------------------------------------
+
+    def authenticate(self, header: str | None) -> str:
+        return self.tenancy.authenticate(header)
+
+    def job_json(self, job: Job) -> dict[str, Any]:
+        return job_json(job, self.base_url)
+
+    def _job_finished(self, job: Job) -> None:
+        url = job.request.webhook_url
+        if url:
+            copies = 2 if job.request.duplicate_webhook else 1
+            self.outbox.enqueue(job.job_id, url, orjson.dumps(self.job_json(job)), copies)
+
+    def _forced(self, operation_id: str, scenario: Scenario) -> Response:
+        code = scenario.code or 500
+        documented = spec.operation(operation_id).definition["responses"]
+        if str(code) not in documented or not 400 <= code <= 599:
+            errors = ", ".join(s for s in documented if s[0] in "45")
+            raise InvalidRequest(
+                "Prefer: code", f"{code} is not an error status of {operation_id} ({errors})"
+            )
+        response = spec.operation(operation_id).response(code) or {}
+        example = response.get("content", {}).get(JSON, {}).get("example")
+        message = example["error"] if example else response.get("description", "forced error")
+        sends_retry_after = "Retry-After" in response.get("headers", {})
+        headers = [("Preference-Applied", scenario.code_applied(sends_retry_after))]
+        if sends_retry_after:
+            headers.append(("Retry-After", str(scenario.retry_after)))
+        return json_response(code, {"error": message.strip()}, headers)
+
+    def _result_image(self, path: str) -> Response:
+        match = RESULT_PATH.match(path)
+        job = self.backend.find(match["job_id"]) if match is not None else None
+        if job is None or job.status != GRAPH.succeeded or path != result_path(job):
+            raise RouteNotFound(f"no result image at {path}")
+        return Response(
+            200,
+            images.render_png(job.request.width, job.request.height),
+            [("Cache-Control", "public, max-age=31536000, immutable")],
+            content_type="image/png",
+        )
+
+    def reset(self) -> None:
+        self.backend.reset()
+        self.outbox.clear()
+        self.faults.clear()
