@@ -17,10 +17,10 @@ import pytest
 from PIL import Image
 
 from krea_nano_banana import AsyncKrea, InvalidRequestError, Krea, spec
-from krea_nano_banana.cli import main
 from mock_server import KreaMock
 from tests.helpers import Api
 from tests.servers import mock_server
+from tests.test_cli import run
 
 MODELS = spec.available_models()
 
@@ -214,16 +214,6 @@ def cli(monkeypatch: pytest.MonkeyPatch, krea_mock: KreaMock) -> KreaMock:
     monkeypatch.setenv("KREA_API_TOKEN", "cli-token")
     monkeypatch.setenv("KREA_BASE_URL", krea_mock.base_url)
     return krea_mock
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_models_lists_each_model_with_its_options_and_price(
