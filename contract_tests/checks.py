@@ -18,7 +18,7 @@ import jsonschema
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 
 FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
 _LIST = spec.operation_for("job.list").operation_id

@@ -18,8 +18,8 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from krea_nano_banana import spec
-from krea_nano_banana.validation import field_path
+import krea_nano_banana_spec as spec
+from krea_nano_banana_spec.validation import field_path
 
 Path = tuple[str | int, ...]
 MISSING = object()

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+import krea_nano_banana_spec as spec
 from contract_tests.checks import response_conforms
-from krea_nano_banana import spec
 from mock_server import KreaMock
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+import krea_nano_banana_spec as spec
 from contract_tests.checks import (
     job_fields_match_its_status,
     statuses_follow_the_lifecycle,
@@ -12,7 +13,6 @@ from contract_tests.checks import (
 )
 from contract_tests.strategies import MODELS, minimal_body
 from contract_tests.target import Target
-from krea_nano_banana import spec
 
 GRAPH = spec.lifecycle()
 SCENARIOS = [

@@ -14,11 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from krea_api_client import AuthenticatedClient
 
+import krea_nano_banana_spec as spec
 from contract_tests.checks import response_conforms
 from contract_tests.strategies import MODELS, invalid_bodies, valid_bodies
 from contract_tests.target import Target
-from krea_nano_banana import spec
-from krea_nano_banana.validation import RequestChecker
+from krea_nano_banana_spec.validation import RequestChecker
 
 
 def typed_endpoint(operation: spec.Generation) -> tuple[Any, Any]:

@@ -14,10 +14,10 @@ from schemathesis import Case, checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.stateful.state_machine import APIStateMachine
 
+import krea_nano_banana_spec as spec
 from contract_tests import checks as rules
 from contract_tests.checks import FORMATS
 from contract_tests.conftest import target_in_use
-from krea_nano_banana import spec
 from mock_server import AsgiApp, ManualClock, MockOptions, build
 
 TARGET = target_in_use()

@@ -7,9 +7,9 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+import krea_nano_banana_spec as spec
 from contract_tests.strategies import minimal_body, minimal_value
 from contract_tests.target import Target
-from krea_nano_banana import spec
 
 # Every alias of every model, as (model, alias).
 ALIASES = [(g.model, alias) for g in spec.generations() for alias in g.aliases]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from krea_nano_banana.lazy import exports as _exports
+from krea_nano_banana_spec.lazy import exports as _exports
 
 if TYPE_CHECKING:
     from krea_api_client.models import (
@@ -106,12 +106,6 @@ if TYPE_CHECKING:
     from krea_nano_banana.retries import (
         RetryPolicy as RetryPolicy,
     )
-    from krea_nano_banana.spec import (
-        available_models as available_models,
-    )
-    from krea_nano_banana.spec import (
-        default_model as default_model,
-    )
     from krea_nano_banana.webhooks import (
         Deduplicator as Deduplicator,
     )
@@ -120,6 +114,12 @@ if TYPE_CHECKING:
     )
     from krea_nano_banana.webhooks import (
         parse_webhook as parse_webhook,
+    )
+    from krea_nano_banana_spec import (
+        available_models as available_models,
+    )
+    from krea_nano_banana_spec import (
+        default_model as default_model,
     )
 
 # Loaded on first use: the mock server imports only what serving needs, which keeps its
@@ -155,8 +155,8 @@ _EXPORTS = {
     "ServerError": "krea_nano_banana.errors",
     "StyleImage": "krea_api_client.models",
     "WaitTimeoutError": "krea_nano_banana.errors",
-    "available_models": "krea_nano_banana.spec",
-    "default_model": "krea_nano_banana.spec",
+    "available_models": "krea_nano_banana_spec",
+    "default_model": "krea_nano_banana_spec",
     "estimate_cost": "krea_nano_banana.pricing",
     "is_finished": "krea_nano_banana.operations",
     "parse_webhook": "krea_nano_banana.webhooks",

@@ -13,9 +13,9 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from krea_nano_banana.errors import InvalidRequestError
-from krea_nano_banana.validation import InvalidRequest, RequestChecker
+from krea_nano_banana_spec.validation import InvalidRequest, RequestChecker
 
 
 @functools.cache

@@ -26,7 +26,7 @@ except ImportError as missing:  # the SDK alone was installed
         "nano-banana needs the cli extra: pip install 'krea-nano-banana[cli]'"
     ) from missing
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from krea_nano_banana.cli_options import add_field_options, describe_field, option_name
 from krea_nano_banana.client import DEFAULT_WAIT_TIMEOUT, Krea
 from krea_nano_banana.errors import KreaError, MissingTokenError, WaitTimeoutError

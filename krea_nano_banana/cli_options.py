@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 
 SCALAR_TYPES: dict[str, Callable[[str], Any]] = {"number": float, "integer": int, "string": str}
 

@@ -22,7 +22,8 @@ from krea_api_client.api.jobs import cancel_job, get_job, list_jobs
 from krea_api_client.models import Job, JobList, JobStatus
 from krea_api_client.types import UNSET
 
-from krea_nano_banana import operations, spec
+import krea_nano_banana_spec as spec
+from krea_nano_banana import operations
 from krea_nano_banana.bodies import generation_body
 from krea_nano_banana.deprecations import warn_on_aliases
 from krea_nano_banana.errors import KreaError, MissingTokenError

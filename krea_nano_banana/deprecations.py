@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 
 
 def warn_on_aliases(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from krea_api_client.models import Job
 
-    from krea_nano_banana.validation import InvalidRequest
+    from krea_nano_banana_spec.validation import InvalidRequest
 
 
 class KreaError(Exception):

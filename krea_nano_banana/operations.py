@@ -22,7 +22,7 @@ from krea_api_client.api.jobs import get_job
 from krea_api_client.models import Job, JobList, JobResult
 from krea_api_client.types import Response, Unset
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from krea_nano_banana.errors import (
     APIConnectionError,
     APIStatusError,

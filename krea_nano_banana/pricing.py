@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from krea_nano_banana.bodies import plain
 from krea_nano_banana.errors import InvalidRequestError
-from krea_nano_banana.validation import InvalidRequest
+from krea_nano_banana_spec.validation import InvalidRequest
 
 Cost = spec.Price
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 from typing import TYPE_CHECKING
 
-from krea_nano_banana.lazy import exports as _exports
+from krea_nano_banana_spec.lazy import exports as _exports
 
 # The mock's dependencies come with the `mock` extra; without them, say so once, here.
 _MISSING = [name for name in ("orjson", "fastjsonschema") if importlib.util.find_spec(name) is None]

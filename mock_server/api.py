@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from mock_server import control, images
 from mock_server.auth import Tenancy
 from mock_server.backend import Backend, Job

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from mock_server.clock import Clock
 from mock_server.errors import InsufficientCredits, JobNotCancellable, JobNotFound, TooManyJobs
 from mock_server.lifecycle import (

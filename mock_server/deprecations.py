@@ -12,7 +12,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from mock_server.validation import InvalidRequest
 
 

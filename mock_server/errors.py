@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar
 
-from krea_nano_banana import spec
-from krea_nano_banana.validation import InvalidRequest
+import krea_nano_banana_spec as spec
+from krea_nano_banana_spec.validation import InvalidRequest
 from mock_server.messages import Response, json_response
 
 
@@ -137,7 +137,7 @@ class MethodNotAllowed(MockError):
         return [("Allow", ", ".join(self.allowed))]
 
 
-# The request checks are the SDK's too (krea_nano_banana.validation), which knows no HTTP.
+# The request checks are shared with the SDK (krea_nano_banana_spec.validation): no HTTP there.
 ANSWERED = (MockError, InvalidRequest)
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from mock_server import images
 from mock_server.backend import JobRequest
 from mock_server.clock import parse_instant

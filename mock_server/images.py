@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 
 ALIGN = 16
 # A generation operation without `x-result-images` gets 1024-pixel squares ("" is no ratio).

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 
 
 class Progression(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from mock_server.backend import Job
 
 GRAPH = spec.lifecycle()

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from krea_nano_banana.validation import InvalidRequest
+from krea_nano_banana_spec.validation import InvalidRequest
 from mock_server.errors import PayloadTooLarge, UnsupportedMediaType
 from mock_server.messages import JSON, Request
 

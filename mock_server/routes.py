@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from mock_server.errors import MethodNotAllowed, RouteNotFound
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import fastjsonschema
 
-from krea_nano_banana import spec
-from krea_nano_banana.validation import FORMATS, InvalidRequest, RequestChecker, field_path
+import krea_nano_banana_spec as spec
+from krea_nano_banana_spec.validation import FORMATS, InvalidRequest, RequestChecker, field_path
 
 __all__ = ["InvalidRequest", "ParameterValidator", "SchemaValidator", "field_path"]
 

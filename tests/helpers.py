@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
+import krea_nano_banana_spec as spec
 from contract_tests.checks import response_conforms
-from krea_nano_banana import spec
 from mock_server import DEFAULT_BASE_URL
 
 CREATE_PATH = spec.generation().path  # the default model's

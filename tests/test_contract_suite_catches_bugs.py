@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from hypothesis import Phase, settings
 
+import krea_nano_banana_spec as spec
 from contract_tests import test_lifecycle, test_requests, test_state_machine, test_sunset
 from contract_tests.target import Target
-from krea_nano_banana import spec
-from krea_nano_banana import validation as shared_wording
+from krea_nano_banana_spec import validation as shared_wording
 from mock_server import (
     KreaMock,
     api,

@@ -16,7 +16,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from krea_nano_banana import AsyncKrea, InvalidRequestError, Krea, spec
+import krea_nano_banana_spec as spec
+from krea_nano_banana import AsyncKrea, InvalidRequestError, Krea
 from mock_server import KreaMock
 from tests.helpers import Api
 from tests.servers import mock_server

@@ -7,8 +7,8 @@ from decimal import Decimal
 import httpx
 import pytest
 
+import krea_nano_banana_spec as spec
 from contract_tests.checks import ContractViolation, response_conforms
-from krea_nano_banana import spec
 from mock_server import KreaMock
 from tests.conftest import ApiFactory
 

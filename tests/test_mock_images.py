@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from mock_server import images
 from tests.helpers import Api
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from mock_server import KreaMock
 from tests.helpers import Api
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from mock_server.backend import Backend, Job, JobRequest, Settings
 from mock_server.clock import ManualClock
 from mock_server.lifecycle import BACKLOGGED, STATUS_SEQUENCES, Outcome, Pace, Progression

@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from referencing.exceptions import Unresolvable
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from tests.spec_lint import unused_components
 
 DOC = spec.document()

@@ -25,7 +25,13 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("krea_nano_banana", "mock_server", "contract_tests", "scripts/py")
+COPIED = (
+    "krea_nano_banana_spec",
+    "krea_nano_banana",
+    "mock_server",
+    "contract_tests",
+    "scripts/py",
+)
 SPEC_FILES = ("openapi.yaml", "openapi-python-client.yaml")
 NEW_PATH = "/generate/image/test/pixel-dream"
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from krea_nano_banana import spec
+import krea_nano_banana_spec as spec
 from mock_server.write_batching import BatchedHttpToolsProtocol
 
 ROOT = Path(__file__).resolve().parents[2]

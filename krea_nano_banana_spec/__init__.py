@@ -1,5 +1,6 @@
-"""openapi.yaml, loaded once, and the read-only views of it that the SDK, the mock and the
-tests use.
+"""openapi.yaml, loaded once, and the read-only views of it that the SDK, the mock, the
+contract suite and the tests use: the one module that reads the spec, so that neither the mock
+nor the SDK depends on the other for it.
 
 Everything they know about the API beyond the generated code (deprecated aliases, pricing, the
 lifecycle graph, constraints, paths) comes from here, so a change to the spec changes them all.

@@ -1,0 +1,35 @@
+"""How the project is split: one package reads the spec, the mock does not depend on the SDK,
+and the SDK does not depend on the mock's or the CLI's libraries."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def loaded_after(statement: str) -> set[str]:
+    """The top-level modules a fresh interpreter has loaded after running `statement`."""
+    listing = "print('\\n'.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    script = f"import sys\n{statement}\n{listing}"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    return set(result.stdout.split())
+
+
+def test_the_mock_does_not_depend_on_the_sdk() -> None:
+    loaded = loaded_after("import mock_server; mock_server.KreaMock; mock_server.AsgiApp")
+    assert "krea_nano_banana_spec" in loaded
+    assert "krea_nano_banana" not in loaded
+
+
+# Not rich: httpx itself loads it, for its own command line, whenever it is installed.
+@pytest.mark.parametrize("library", ["respx", "uvicorn", "PIL", "fastjsonschema", "orjson"])
+def test_the_sdk_loads_none_of_the_mock_or_cli_libraries(library: str) -> None:
+    loaded = loaded_after(
+        "import krea_nano_banana as k; k.Krea; k.AsyncKrea; k.estimate_cost; k.parse_webhook"
+    )
+    assert "krea_api_client" in loaded
+    assert library not in loaded
