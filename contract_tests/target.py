@@ -16,10 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
 from contract_tests.checks import response_conforms
-from mock_server import KreaMock
 
 
 def is_loopback(url: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import schemathesis
+from krea_nano_banana_mock import AsgiApp, ManualClock, MockOptions, build
 from schemathesis import Case, checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.stateful.state_machine import APIStateMachine
@@ -18,7 +19,6 @@ import krea_nano_banana_spec as spec
 from contract_tests import checks as rules
 from contract_tests.checks import FORMATS
 from contract_tests.conftest import target_in_use
-from mock_server import AsgiApp, ManualClock, MockOptions, build
 
 TARGET = target_in_use()
 rules.register()  # the suite's own rules run inside every Schemathesis case too

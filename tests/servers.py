@@ -17,7 +17,15 @@ READY_PREFIX = "Krea mock server listening on "
 @contextlib.contextmanager
 def mock_server(*args: str) -> Iterator[str]:
     """Runs `krea-mock-server --port 0 ARGS` and yields its URL."""
-    command = [sys.executable, "-m", "mock_server.server", "--host", "127.0.0.1", "--port", "0"]
+    command = [
+        sys.executable,
+        "-m",
+        "krea_nano_banana_mock.server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+    ]
     with (
         tempfile.TemporaryFile("w+") as errors,
         subprocess.Popen(

@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from krea_nano_banana_mock import KreaMock
 
 from krea_nano_banana.cli import EXIT_FAILED, EXIT_TIMEOUT, main
-from mock_server import KreaMock
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,12 +13,7 @@ from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
-
-import krea_nano_banana_spec as spec
-from contract_tests import test_lifecycle, test_requests, test_state_machine, test_sunset
-from contract_tests.target import Target
-from krea_nano_banana_spec import validation as shared_wording
-from mock_server import (
+from krea_nano_banana_mock import (
     KreaMock,
     api,
     backend,
@@ -29,6 +24,11 @@ from mock_server import (
     representation,
     validation,
 )
+
+import krea_nano_banana_spec as spec
+from contract_tests import test_lifecycle, test_requests, test_state_machine, test_sunset
+from contract_tests.target import Target
+from krea_nano_banana_spec import validation as shared_wording
 
 NO_SHRINK = "mutants"
 settings.register_profile(
@@ -195,10 +195,10 @@ def test_the_suites_own_rules_run_inside_schemathesis(monkeypatch: pytest.Monkey
     # A server that answers the camelCase cursor breaks a rule Schemathesis does not know
     # (the published document requires next_cursor); registered, the rule catches it there.
     import schemathesis
+    from krea_nano_banana_mock import AsgiApp, ManualClock, MockOptions, build
     from schemathesis.core.failures import FailureGroup
 
     from contract_tests import checks
-    from mock_server import AsgiApp, ManualClock, MockOptions, build
 
     checks.register()
     listing = spec.operation_for("job.list")

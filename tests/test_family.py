@@ -14,11 +14,11 @@ from typing import Any
 
 import httpx
 import pytest
+from krea_nano_banana_mock import KreaMock
 from PIL import Image
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana import AsyncKrea, InvalidRequestError, Krea
-from mock_server import KreaMock
 from tests.helpers import Api
 from tests.servers import mock_server
 from tests.test_cli import run

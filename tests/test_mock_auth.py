@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from krea_nano_banana_mock import KreaMock
 
-from mock_server import KreaMock
 from tests.conftest import ApiFactory
 from tests.helpers import Api
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from mock_server import KreaMock
 from tests.helpers import Api
 
 STYLE = [{"url": "https://x.test/s.png", "strength": 0.5}]

@@ -15,8 +15,7 @@ from krea_api_client.models import (
     NanoBanana2Request,
     Resolution,
 )
-
-from mock_server import KreaMock
+from krea_nano_banana_mock import KreaMock
 
 BODY = NanoBanana2Request(
     prompt="a lighthouse",

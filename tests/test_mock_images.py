@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from krea_nano_banana_mock import images
 from PIL import Image
 
 import krea_nano_banana_spec as spec
-from mock_server import images
 from tests.helpers import Api
 
 

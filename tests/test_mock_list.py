@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from krea_nano_banana_mock import KreaMock
 
-from mock_server import KreaMock
 from tests.helpers import Api
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from krea_nano_banana_mock import KreaMock
 
-from mock_server import KreaMock
 from tests.helpers import CREATE_PATH, Api
 
 

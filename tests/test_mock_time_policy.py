@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
+from krea_nano_banana_mock.backend import Backend, Job, JobRequest, Settings
+from krea_nano_banana_mock.clock import ManualClock
+from krea_nano_banana_mock.lifecycle import BACKLOGGED, STATUS_SEQUENCES, Outcome, Pace, Progression
 
 import krea_nano_banana_spec as spec
-from mock_server.backend import Backend, Job, JobRequest, Settings
-from mock_server.clock import ManualClock
-from mock_server.lifecycle import BACKLOGGED, STATUS_SEQUENCES, Outcome, Pace, Progression
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 TENANT = "tenant"

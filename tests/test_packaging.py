@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
+from pathlib import Path
 
 import pytest
+
+ROOT = str(Path(__file__).resolve().parents[1])
 
 
 def loaded_after(statement: str) -> set[str]:
@@ -20,7 +24,7 @@ def loaded_after(statement: str) -> set[str]:
 
 
 def test_the_mock_does_not_depend_on_the_sdk() -> None:
-    loaded = loaded_after("import mock_server; mock_server.KreaMock; mock_server.AsgiApp")
+    loaded = loaded_after("import krea_nano_banana_mock as m; m.KreaMock; m.AsgiApp")
     assert "krea_nano_banana_spec" in loaded
     assert "krea_nano_banana" not in loaded
 
@@ -33,3 +37,22 @@ def test_the_sdk_loads_none_of_the_mock_or_cli_libraries(library: str) -> None:
     )
     assert "krea_api_client" in loaded
     assert library not in loaded
+
+
+def test_the_wheel_installs_only_names_of_its_own(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), ROOT],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top_level = {name.split("/")[0] for name in names if not name.startswith("krea_nano_banana-")}
+    assert top_level == {
+        "krea_api_client",
+        "krea_nano_banana",
+        "krea_nano_banana_mock",
+        "krea_nano_banana_spec",
+    }
+    assert "krea_nano_banana_spec/openapi.yaml" in names  # the spec travels with its reader

@@ -26,9 +26,9 @@ from typing import Any
 
 import httpx
 import pytest
+from krea_nano_banana_mock import KreaMock
 
 from krea_nano_banana import APIConnectionError, Krea, ServerError
-from mock_server import KreaMock
 from tests.servers import mock_server, webhook_receiver
 
 CREATE = "/generate/image/google/nano-banana-2"

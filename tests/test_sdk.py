@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from krea_api_client.models import NanoBanana2AspectRatio, NanoBanana2Request
+from krea_nano_banana_mock import KreaMock
 from PIL import Image
 
 import krea_nano_banana
@@ -43,7 +44,6 @@ from krea_nano_banana import (
     estimate_cost,
     parse_webhook,
 )
-from mock_server import KreaMock
 
 
 class FakeTime:

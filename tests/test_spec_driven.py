@@ -85,7 +85,7 @@ DRIVER = textwrap.dedent(
     from krea_api_client.models import Job
     from krea_nano_banana import InvalidRequestError, Krea
     from krea_nano_banana.cli import main
-    from mock_server import KreaMock
+    from krea_nano_banana_mock import KreaMock
 
     out = {"client_from": krea_api_client.__file__}
 
@@ -148,7 +148,7 @@ def edited_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_in(copied: Path, command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    path = os.pathsep.join([str(copied), str(copied / "generated")])
+    path = os.pathsep.join([str(copied), str(copied / "generated"), str(copied / "mock_server")])
     return subprocess.run(
         command,
         cwd=copied,

@@ -6,13 +6,12 @@ import asyncio
 from typing import Any
 
 import pytest
+from krea_nano_banana_mock.app import AsgiApp
+from krea_nano_banana_mock.assembly import MockOptions, build
+from krea_nano_banana_mock.clock import SystemClock
+from krea_nano_banana_mock.write_batching import BatchedHttpToolsProtocol, IterationBatchedTransport
 from uvicorn.config import Config
 from uvicorn.server import ServerState
-
-from mock_server.app import AsgiApp
-from mock_server.assembly import MockOptions, build
-from mock_server.clock import SystemClock
-from mock_server.write_batching import BatchedHttpToolsProtocol, IterationBatchedTransport
 
 
 class RecordingTransport(asyncio.Transport):

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from krea_nano_banana_mock.write_batching import BatchedHttpToolsProtocol
 
 import krea_nano_banana_spec as spec
-from mock_server.write_batching import BatchedHttpToolsProtocol
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -273,8 +273,7 @@ def in_process_ratio(rounds: int = 31, calls: int = 300) -> tuple[float, float, 
     import respx
     from krea_api_client import AuthenticatedClient
     from krea_api_client.api.jobs import get_job
-
-    from mock_server import KreaMock
+    from krea_nano_banana_mock import KreaMock
 
     mock = KreaMock(progression="manual")
     stateful = AuthenticatedClient(

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from fnmatch import fnmatch
 from urllib.parse import urlsplit
 
+from krea_nano_banana_mock.clock import Clock
 from krea_nano_banana_spec.validation import InvalidRequest
-from mock_server.clock import Clock
 
 USER_AGENT = "krea-mock-webhooks/1"
 

@@ -23,13 +23,13 @@ except ImportError as missing:  # the SDK alone was installed
         "the in-process mock needs respx: pip install 'krea-nano-banana[mock]'"
     ) from missing
 
-from mock_server.api import MockApi
-from mock_server.assembly import DEFAULT_BASE_URL, MockOptions, build
-from mock_server.backend import Job
-from mock_server.clock import Clock, ManualClock, parse_instant
-from mock_server.lifecycle import Progression
-from mock_server.messages import Fault, Request, Response
-from mock_server.webhooks import USER_AGENT, Attempt
+from krea_nano_banana_mock.api import MockApi
+from krea_nano_banana_mock.assembly import DEFAULT_BASE_URL, MockOptions, build
+from krea_nano_banana_mock.backend import Job
+from krea_nano_banana_mock.clock import Clock, ManualClock, parse_instant
+from krea_nano_banana_mock.lifecycle import Progression
+from krea_nano_banana_mock.messages import Fault, Request, Response
+from krea_nano_banana_mock.webhooks import USER_AGENT, Attempt
 
 
 def to_mock_request(request: httpx.Request) -> Request:

@@ -16,14 +16,14 @@ except ImportError as missing:  # the SDK alone was installed
         "krea-mock-server needs the mock extra: pip install 'krea-nano-banana[mock]'"
     ) from missing
 
-from mock_server.app import AsgiApp
-from mock_server.assembly import MockOptions, build
-from mock_server.clock import SystemClock, parse_instant
-from mock_server.lifecycle import Progression
-from mock_server.webhooks import DeliveryPolicy
+from krea_nano_banana_mock.app import AsgiApp
+from krea_nano_banana_mock.assembly import MockOptions, build
+from krea_nano_banana_mock.clock import SystemClock, parse_instant
+from krea_nano_banana_mock.lifecycle import Progression
+from krea_nano_banana_mock.webhooks import DeliveryPolicy
 
 try:
-    from mock_server.write_batching import BatchedHttpToolsProtocol
+    from krea_nano_banana_mock.write_batching import BatchedHttpToolsProtocol
 
     HTTP_PROTOCOL: type[asyncio.Protocol] | str = BatchedHttpToolsProtocol
 except ImportError:  # no httptools (Windows): uvicorn's own protocol, one write per send
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         server_header=False,
         proxy_headers=False,  # nothing reads the client's address; the middleware costs ~1%
     )
-    logging.getLogger("mock_server").setLevel(logging.INFO)
+    logging.getLogger("krea_nano_banana_mock").setLevel(logging.INFO)
     print(f"Krea mock server listening on {url}", flush=True)
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 
-from mock_server.errors import Unauthenticated
+from krea_nano_banana_mock.errors import Unauthenticated
 
 MAX_CACHED_TOKENS = 10_000
 

@@ -19,9 +19,14 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import krea_nano_banana_spec as spec
-from mock_server.clock import Clock
-from mock_server.errors import InsufficientCredits, JobNotCancellable, JobNotFound, TooManyJobs
-from mock_server.lifecycle import (
+from krea_nano_banana_mock.clock import Clock
+from krea_nano_banana_mock.errors import (
+    InsufficientCredits,
+    JobNotCancellable,
+    JobNotFound,
+    TooManyJobs,
+)
+from krea_nano_banana_mock.lifecycle import (
     BACKLOGGED,
     FAILURE_MESSAGES,
     STATUS_SEQUENCES,

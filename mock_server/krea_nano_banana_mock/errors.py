@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import ClassVar
 
 import krea_nano_banana_spec as spec
+from krea_nano_banana_mock.messages import Response, json_response
 from krea_nano_banana_spec.validation import InvalidRequest
-from mock_server.messages import Response, json_response
 
 
 class MockError(Exception):

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from mock_server.api import MockApi
-from mock_server.backend import Backend, Settings
-from mock_server.clock import Clock
-from mock_server.lifecycle import Pace, Progression
-from mock_server.webhooks import DeliveryPolicy, Outbox
+from krea_nano_banana_mock.api import MockApi
+from krea_nano_banana_mock.backend import Backend, Settings
+from krea_nano_banana_mock.clock import Clock
+from krea_nano_banana_mock.lifecycle import Pace, Progression
+from krea_nano_banana_mock.webhooks import DeliveryPolicy, Outbox
 
 DEFAULT_BASE_URL = "https://api.krea.ai"
 

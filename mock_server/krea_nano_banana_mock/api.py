@@ -15,19 +15,19 @@ from typing import Any
 import orjson
 
 import krea_nano_banana_spec as spec
-from mock_server import control, images
-from mock_server.auth import Tenancy
-from mock_server.backend import Backend, Job
-from mock_server.errors import ANSWERED, RouteNotFound, ServiceUnavailable, error_response
-from mock_server.handlers import OPERATIONS, Invocation
-from mock_server.messages import JSON, Fault, Request, Response, json_response
-from mock_server.representation import GRAPH, RESULTS_PREFIX, job_json, result_path
-from mock_server.routes import Routes
-from mock_server.scenarios import NO_SCENARIO, FaultCounter, Scenario, parse_prefer
-from mock_server.validation import InvalidRequest
-from mock_server.webhooks import Outbox
+from krea_nano_banana_mock import control, images
+from krea_nano_banana_mock.auth import Tenancy
+from krea_nano_banana_mock.backend import Backend, Job
+from krea_nano_banana_mock.errors import ANSWERED, RouteNotFound, ServiceUnavailable, error_response
+from krea_nano_banana_mock.handlers import OPERATIONS, Invocation
+from krea_nano_banana_mock.messages import JSON, Fault, Request, Response, json_response
+from krea_nano_banana_mock.representation import GRAPH, RESULTS_PREFIX, job_json, result_path
+from krea_nano_banana_mock.routes import Routes
+from krea_nano_banana_mock.scenarios import NO_SCENARIO, FaultCounter, Scenario, parse_prefer
+from krea_nano_banana_mock.validation import InvalidRequest
+from krea_nano_banana_mock.webhooks import Outbox
 
-log = logging.getLogger("mock_server")
+log = logging.getLogger("krea_nano_banana_mock")
 RESULT_PATH = re.compile(r"^/results/(?P<job_id>[0-9a-f-]{36})/[^/]+$")
 SPEC_PATH = "/openapi.json"  # where the real API serves its own document
 

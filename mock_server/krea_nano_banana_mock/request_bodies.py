@@ -6,9 +6,9 @@ from typing import Any
 
 import orjson
 
+from krea_nano_banana_mock.errors import PayloadTooLarge, UnsupportedMediaType
+from krea_nano_banana_mock.messages import JSON, Request
 from krea_nano_banana_spec.validation import InvalidRequest
-from mock_server.errors import PayloadTooLarge, UnsupportedMediaType
-from mock_server.messages import JSON, Request
 
 
 def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:

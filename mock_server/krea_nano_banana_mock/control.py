@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from mock_server.clock import parse_instant
-from mock_server.lifecycle import Progression
-from mock_server.messages import Request, Response, json_response
-from mock_server.validation import InvalidRequest
+from krea_nano_banana_mock.clock import parse_instant
+from krea_nano_banana_mock.lifecycle import Progression
+from krea_nano_banana_mock.messages import Request, Response, json_response
+from krea_nano_banana_mock.validation import InvalidRequest
 
 if TYPE_CHECKING:
-    from mock_server.api import MockApi
+    from krea_nano_banana_mock.api import MockApi
 
 PREFIX = "/__mock__/"
 

@@ -17,57 +17,57 @@ if _MISSING:
     raise ImportError(f"the mock needs {', '.join(_MISSING)}: pip install 'krea-nano-banana[mock]'")
 
 if TYPE_CHECKING:
-    from mock_server.api import (
+    from krea_nano_banana_mock.api import (
         MockApi as MockApi,
     )
-    from mock_server.app import (
+    from krea_nano_banana_mock.app import (
         AsgiApp as AsgiApp,
     )
-    from mock_server.assembly import (
+    from krea_nano_banana_mock.assembly import (
         DEFAULT_BASE_URL as DEFAULT_BASE_URL,
     )
-    from mock_server.assembly import (
+    from krea_nano_banana_mock.assembly import (
         MockOptions as MockOptions,
     )
-    from mock_server.assembly import (
+    from krea_nano_banana_mock.assembly import (
         build as build,
     )
-    from mock_server.clock import (
+    from krea_nano_banana_mock.clock import (
         ManualClock as ManualClock,
     )
-    from mock_server.clock import (
+    from krea_nano_banana_mock.clock import (
         SystemClock as SystemClock,
     )
-    from mock_server.lifecycle import (
+    from krea_nano_banana_mock.lifecycle import (
         Outcome as Outcome,
     )
-    from mock_server.lifecycle import (
+    from krea_nano_banana_mock.lifecycle import (
         Progression as Progression,
     )
-    from mock_server.router import (
+    from krea_nano_banana_mock.router import (
         KreaMock as KreaMock,
     )
-    from mock_server.webhooks import (
+    from krea_nano_banana_mock.webhooks import (
         Attempt as Attempt,
     )
-    from mock_server.webhooks import (
+    from krea_nano_banana_mock.webhooks import (
         DeliveryPolicy as DeliveryPolicy,
     )
 
 # Loaded on first use: the mock server imports only what serving needs, which keeps its
 # memory and start-up small (see docs/benchmarks.md).
 _EXPORTS = {
-    "DEFAULT_BASE_URL": "mock_server.assembly",
-    "AsgiApp": "mock_server.app",
-    "Attempt": "mock_server.webhooks",
-    "KreaMock": "mock_server.router",
-    "ManualClock": "mock_server.clock",
-    "MockApi": "mock_server.api",
-    "MockOptions": "mock_server.assembly",
-    "Outcome": "mock_server.lifecycle",
-    "Progression": "mock_server.lifecycle",
-    "DeliveryPolicy": "mock_server.webhooks",
-    "SystemClock": "mock_server.clock",
-    "build": "mock_server.assembly",
+    "DEFAULT_BASE_URL": "krea_nano_banana_mock.assembly",
+    "AsgiApp": "krea_nano_banana_mock.app",
+    "Attempt": "krea_nano_banana_mock.webhooks",
+    "KreaMock": "krea_nano_banana_mock.router",
+    "ManualClock": "krea_nano_banana_mock.clock",
+    "MockApi": "krea_nano_banana_mock.api",
+    "MockOptions": "krea_nano_banana_mock.assembly",
+    "Outcome": "krea_nano_banana_mock.lifecycle",
+    "Progression": "krea_nano_banana_mock.lifecycle",
+    "DeliveryPolicy": "krea_nano_banana_mock.webhooks",
+    "SystemClock": "krea_nano_banana_mock.clock",
+    "build": "krea_nano_banana_mock.assembly",
 }
 __all__, __getattr__, __dir__ = _exports(__name__, _EXPORTS, globals())

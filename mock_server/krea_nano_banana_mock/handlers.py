@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl
 
 import krea_nano_banana_spec as spec
-from mock_server import images
-from mock_server.backend import JobRequest
-from mock_server.clock import parse_instant
-from mock_server.deprecations import apply_aliases, blame_alias, deprecation_headers
-from mock_server.messages import Request, Response, json_response
-from mock_server.representation import cursor_text
-from mock_server.request_bodies import read_json_object
-from mock_server.scenarios import Scenario
-from mock_server.validation import InvalidRequest, parameters, request_body
-from mock_server.webhooks import check_webhook_url
+from krea_nano_banana_mock import images
+from krea_nano_banana_mock.backend import JobRequest
+from krea_nano_banana_mock.clock import parse_instant
+from krea_nano_banana_mock.deprecations import apply_aliases, blame_alias, deprecation_headers
+from krea_nano_banana_mock.messages import Request, Response, json_response
+from krea_nano_banana_mock.representation import cursor_text
+from krea_nano_banana_mock.request_bodies import read_json_object
+from krea_nano_banana_mock.scenarios import Scenario
+from krea_nano_banana_mock.validation import InvalidRequest, parameters, request_body
+from krea_nano_banana_mock.webhooks import check_webhook_url
 
 if TYPE_CHECKING:
-    from mock_server.api import MockApi
+    from krea_nano_banana_mock.api import MockApi
 
 
 class Invocation(NamedTuple):
