@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 from uuid import UUID
 
 import httpx
@@ -37,8 +37,19 @@ T = TypeVar("T")
 JobRef = Job | UUID | str
 
 
+class ClientOptions(TypedDict, total=False):
+    """The options both clients take, besides the token, the base URL, the transport and the
+    sleep function (whose types differ between blocking and awaiting)."""
+
+    timeout: float
+    retry: RetryPolicy | None
+    poll: PollSchedule | None
+    default_headers: Mapping[str, str] | None
+    clock: Callable[[], float]
+
+
 class _Common:
-    """Configuration and the typed plans shared by both clients."""
+    """Configuration, and every plan both clients run: a client only carries out effects."""
 
     def __init__(
         self,
@@ -49,7 +60,9 @@ class _Common:
         retry: RetryPolicy | None = None,
         poll: PollSchedule | None = None,
         default_headers: Mapping[str, str] | None = None,
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        transport: Any = None,
+        sleep: Any = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         token = token or os.environ.get("KREA_API_TOKEN")
         if not token:
@@ -69,6 +82,11 @@ class _Common:
             headers=self.default_headers,
             httpx_args={"transport": transport} if transport is not None else {},
         )
+        self._transport = transport
+        self._sleep = sleep
+        self._clock = clock
+
+    # -- the plans ----------------------------------------------------------------------------
 
     def _generate_plan(
         self,
@@ -90,6 +108,12 @@ class _Common:
                 raise KreaError(f"{chosen.model} takes no webhook URL")
             headers[header] = webhook_url
         return operations.create(chosen, body, headers, self.retry)
+
+    def _get_plan(self, job: JobRef) -> Plan[Job]:
+        return operations.call(get_job, Job, self.retry, id=operations.job_id_of(job))
+
+    def _cancel_plan(self, job: JobRef) -> Plan[Job]:
+        return operations.call(cancel_job, Job, self.retry, id=operations.job_id_of(job))
 
     def _page_plan(
         self, cursor: Any, limit: int, status: JobStatus | None, types: Sequence[str] | None
@@ -114,6 +138,29 @@ class _Common:
         schedule = PollSchedule.fixed(poll_interval) if poll_interval is not None else self.poll
         return operations.wait(job, self.retry, schedule, timeout, on_update)
 
+    def _generate_and_wait_plan(
+        self,
+        prompt: str,
+        timeout: float,
+        on_update: Callable[[Job], None] | None,
+        options: Mapping[str, Any],
+    ) -> Plan[Job]:
+        model, webhook_url = options.get("model"), options.get("webhook_url")
+        extra_body = options.get("extra_body")
+        fields = {k: v for k, v in options.items() if k not in WAIT_OPTIONS}
+        job = yield from self._generate_plan(prompt, model, webhook_url, extra_body, fields)
+        if on_update is not None:
+            on_update(job)
+        finished: Job = yield from self._wait_plan(job, timeout, None, on_update)
+        return finished
+
+    def _download_plan(self, job: Job, directory: str | Path) -> Plan[builtins.list[Path]]:
+        return operations.download(job, Path(directory), self.retry)
+
+
+# generate's own keywords, apart from the model's request fields
+WAIT_OPTIONS = frozenset({"model", "webhook_url", "extra_body"})
+
 
 class Krea(_Common):
     """The blocking client. Use as a context manager, or call `close()`."""
@@ -123,27 +170,13 @@ class Krea(_Common):
         token: str | None = None,
         base_url: str | None = None,
         *,
-        timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
-        poll: PollSchedule | None = None,
-        default_headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        super().__init__(
-            token,
-            base_url,
-            timeout=timeout,
-            retry=retry,
-            poll=poll,
-            default_headers=default_headers,
-            transport=transport,
-        )
+        super().__init__(token, base_url, transport=transport, sleep=sleep, **options)
         # Result URLs are served elsewhere (a CDN): they must never receive the API token.
         self.files = httpx.Client(timeout=self.timeout, follow_redirects=True, transport=transport)
-        self._sleep = sleep
-        self._clock = clock
 
     def __enter__(self) -> Krea:
         return self
@@ -172,18 +205,13 @@ class Krea(_Common):
             return response.status_code
 
     def _run(self, plan: Plan[T]) -> T:
-        send: Any = None
-        error: BaseException | None = None
-        while True:
+        driver = operations.Driver(plan)
+        while (effect := driver.next_effect()) is not None:
             try:
-                effect = plan.throw(error) if error is not None else plan.send(send)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            send, error = None, None
-            try:
-                send = operations.interpret(effect, self._perform(effect))
+                driver.produced(self._perform(effect))
             except Exception as exc:  # handed to the plan, which decides what it means
-                error = exc
+                driver.failed(exc)
+        return driver.result
 
     def generate(
         self,
@@ -200,10 +228,10 @@ class Krea(_Common):
         return self._run(self._generate_plan(prompt, model, webhook_url, extra_body, fields))
 
     def get(self, job: JobRef) -> Job:
-        return self._run(operations.call(get_job, Job, self.retry, id=operations.job_id_of(job)))
+        return self._run(self._get_plan(job))
 
     def cancel(self, job: JobRef) -> Job:
-        return self._run(operations.call(cancel_job, Job, self.retry, id=operations.job_id_of(job)))
+        return self._run(self._cancel_plan(job))
 
     def list(
         self,
@@ -213,12 +241,11 @@ class Krea(_Common):
         page_size: int = 100,
     ) -> Iterator[Job]:
         """Every job of yours, newest first, fetching pages as the iteration needs them."""
-        cursor = None
+        cursor: Any = None
         while True:
             page = self._run(self._page_plan(cursor, page_size, status, types))
             yield from page.items
-            cursor = operations.next_cursor(page)
-            if cursor is None or not page.items:
+            if (cursor := operations.cursor_after(page)) is None:
                 return
 
     def wait(
@@ -241,15 +268,13 @@ class Krea(_Common):
         on_update: Callable[[Job], None] | None = None,
         **options: Any,
     ) -> Job:
-        job = self.generate(prompt, **options)
-        if on_update is not None:
-            on_update(job)
-        return self.wait(job, timeout=timeout, on_update=on_update)
+        """`generate` (with the same keywords), then `wait`."""
+        return self._run(self._generate_and_wait_plan(prompt, timeout, on_update, options))
 
     def download(self, job: JobRef, directory: str | Path = ".") -> builtins.list[Path]:
         """Saves a completed job's images into `directory`; returns their paths."""
         finished = job if isinstance(job, Job) else self.get(job)
-        return self._run(operations.download(finished, Path(directory), self.retry))
+        return self._run(self._download_plan(finished, directory))
 
 
 class AsyncKrea(_Common):
@@ -260,28 +285,14 @@ class AsyncKrea(_Common):
         token: str | None = None,
         base_url: str | None = None,
         *,
-        timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
-        poll: PollSchedule | None = None,
-        default_headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        super().__init__(
-            token,
-            base_url,
-            timeout=timeout,
-            retry=retry,
-            poll=poll,
-            default_headers=default_headers,
-            transport=transport,
-        )
+        super().__init__(token, base_url, transport=transport, sleep=sleep, **options)
         self.files = httpx.AsyncClient(
             timeout=self.timeout, follow_redirects=True, transport=transport
         )
-        self._sleep = sleep
-        self._clock = clock
 
     async def __aenter__(self) -> AsyncKrea:
         return self
@@ -310,18 +321,13 @@ class AsyncKrea(_Common):
             return response.status_code
 
     async def _run(self, plan: Plan[T]) -> T:
-        send: Any = None
-        error: BaseException | None = None
-        while True:
+        driver = operations.Driver(plan)
+        while (effect := driver.next_effect()) is not None:
             try:
-                effect = plan.throw(error) if error is not None else plan.send(send)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            send, error = None, None
-            try:
-                send = operations.interpret(effect, await self._perform(effect))
+                driver.produced(await self._perform(effect))
             except Exception as exc:  # handed to the plan, which decides what it means
-                error = exc
+                driver.failed(exc)
+        return driver.result
 
     async def generate(
         self,
@@ -335,14 +341,10 @@ class AsyncKrea(_Common):
         return await self._run(self._generate_plan(prompt, model, webhook_url, extra_body, fields))
 
     async def get(self, job: JobRef) -> Job:
-        return await self._run(
-            operations.call(get_job, Job, self.retry, id=operations.job_id_of(job))
-        )
+        return await self._run(self._get_plan(job))
 
     async def cancel(self, job: JobRef) -> Job:
-        return await self._run(
-            operations.call(cancel_job, Job, self.retry, id=operations.job_id_of(job))
-        )
+        return await self._run(self._cancel_plan(job))
 
     async def list(
         self,
@@ -351,13 +353,12 @@ class AsyncKrea(_Common):
         types: Sequence[str] | None = None,
         page_size: int = 100,
     ) -> AsyncIterator[Job]:
-        cursor = None
+        cursor: Any = None
         while True:
             page = await self._run(self._page_plan(cursor, page_size, status, types))
             for job in page.items:
                 yield job
-            cursor = operations.next_cursor(page)
-            if cursor is None or not page.items:
+            if (cursor := operations.cursor_after(page)) is None:
                 return
 
     async def wait(
@@ -378,14 +379,11 @@ class AsyncKrea(_Common):
         on_update: Callable[[Job], None] | None = None,
         **options: Any,
     ) -> Job:
-        job = await self.generate(prompt, **options)
-        if on_update is not None:
-            on_update(job)
-        return await self.wait(job, timeout=timeout, on_update=on_update)
+        return await self._run(self._generate_and_wait_plan(prompt, timeout, on_update, options))
 
     async def download(self, job: JobRef, directory: str | Path = ".") -> builtins.list[Path]:
         finished = job if isinstance(job, Job) else await self.get(job)
-        return await self._run(operations.download(finished, Path(directory), self.retry))
+        return await self._run(self._download_plan(finished, directory))
 
 
 def _save(path: Path, chunks: Any) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -234,11 +234,51 @@ def wait(
         poll += 1
 
 
-def next_cursor(page: JobList) -> datetime | None:
+def cursor_after(page: JobList) -> datetime | None:
+    """The cursor of the next page (`next_cursor`, or an older server's `nextCursor`); None
+    after the last page, or after an empty one, whatever its cursor says."""
+    if not page.items:
+        return None
     for value in (page.next_cursor, page.nextCursor):
         if isinstance(value, str) and value:
             return datetime.fromisoformat(value)
     return None
+
+
+class Driver(Generic[T]):
+    """Steps a plan for a client: hands out each effect, takes back what carrying it out
+    produced (or the exception it raised), and holds the plan's result once it returns. Both
+    clients loop over it, one blocking on each effect, the other awaiting it."""
+
+    def __init__(self, plan: Plan[T]) -> None:
+        self._plan = plan
+        self._effect: Effect | None = None
+        self._send: Any = None
+        self._error: BaseException | None = None
+        self.result: T
+
+    def next_effect(self) -> Effect | None:
+        """The next effect to carry out, or None when the plan has returned."""
+        try:
+            if self._error is not None:
+                self._effect = self._plan.throw(self._error)
+            else:
+                self._effect = self._plan.send(self._send)
+        except StopIteration as done:
+            self.result = done.value
+            return None
+        self._send, self._error = None, None
+        return self._effect
+
+    def produced(self, raw: Any) -> None:
+        assert self._effect is not None
+        try:
+            self._send = interpret(self._effect, raw)
+        except Exception as exc:  # a status error, raised inside the plan where retries see it
+            self._error = exc
+
+    def failed(self, error: BaseException) -> None:
+        self._error = error
 
 
 def download(job: Job, directory: Path, retry: RetryPolicy) -> Plan[list[Path]]:
