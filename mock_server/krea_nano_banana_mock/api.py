@@ -103,9 +103,6 @@ class MockApi:
 
     # -- shared pieces ----------------------------------------------------------------------
 
-    def authenticate(self, header: str | None) -> str:
-        return self.tenancy.authenticate(header)
-
     def job_json(self, job: Job) -> dict[str, Any]:
         return job_json(job, self.base_url)
 

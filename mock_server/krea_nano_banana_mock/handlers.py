@@ -6,6 +6,7 @@ served by the same create handler, bound to its model.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -20,7 +21,12 @@ from krea_nano_banana_mock.messages import Request, Response, json_response
 from krea_nano_banana_mock.representation import cursor_text
 from krea_nano_banana_mock.request_bodies import read_json_object
 from krea_nano_banana_mock.scenarios import Scenario
-from krea_nano_banana_mock.validation import InvalidRequest, parameters, request_body
+from krea_nano_banana_mock.validation import (
+    InvalidRequest,
+    ParameterValidator,
+    parameters,
+    request_body,
+)
 from krea_nano_banana_mock.webhooks import check_webhook_url
 
 if TYPE_CHECKING:
@@ -99,12 +105,17 @@ def cancel_job(api: MockApi, call: Invocation) -> Response:
     return json_response(200, api.job_json(job))
 
 
+@functools.cache
+def _list_query() -> ParameterValidator:
+    return parameters(spec.operation_for("job.list").operation_id, "query")
+
+
 def list_jobs(api: MockApi, call: Invocation) -> Response:
     try:
         raw = dict(parse_qsl(call.request.query, keep_blank_values=True, errors="strict"))
     except UnicodeDecodeError:
         raise InvalidRequest("query", "percent-encoded bytes that are not UTF-8") from None
-    query = parameters(spec.operation_for("job.list").operation_id, "query").parse(raw)
+    query = _list_query().parse(raw)
     cursor = query.get("cursor")
     # An empty filter filters nothing, as Krea documents.
     types = frozenset(t.strip() for t in query.get("types", "").split(",") if t.strip())

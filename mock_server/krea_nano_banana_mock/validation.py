@@ -40,9 +40,6 @@ class SchemaValidator:
             if problems:
                 raise InvalidRequest.joined(problems) from None
 
-    def problems(self, instance: Any) -> list[InvalidRequest]:
-        return self._checker.problems(instance)
-
     def is_valid(self, instance: Any) -> bool:
         return self._checker.is_valid(instance)
 
