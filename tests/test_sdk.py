@@ -130,10 +130,10 @@ def test_generate_with_typed_parameters(krea: Krea, krea_mock: KreaMock) -> None
     assert job.status is JobStatus.QUEUED
     record = krea_mock.job(str(job.job_id))
     assert record is not None
-    assert (record.request.width, record.request.height, str(record.request.price)) == (
+    assert (record.request.width, record.request.height, record.request.model) == (
         2736,
         1536,
-        "57.8",  # compute units: the 2K price
+        "nano-banana-2",
     )
 
 

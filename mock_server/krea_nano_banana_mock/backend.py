@@ -59,7 +59,8 @@ class JobRequest(NamedTuple):
 
     model: str  # the generation operation's model name
     job_type: str
-    price: Decimal | None  # compute units; None: Krea publishes no price, and it is not charged
+    # compute units, under a credit budget; None: no budget, or Krea publishes no price
+    price: Decimal | None
     width: int
     height: int
     webhook_url: str | None = None

@@ -77,7 +77,8 @@ def creator(model: spec.Generation) -> Handler:
             JobRequest(
                 model=model.model,
                 job_type=model.job_type,
-                price=units(model, body),
+                # Priced only under a credit budget: without one there is nothing to count.
+                price=units(model, body) if api.backend.settings.credits is not None else None,
                 width=width,
                 height=height,
                 webhook_url=(
