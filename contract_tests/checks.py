@@ -123,8 +123,15 @@ def response_conforms(operation_id: str, response: httpx.Response) -> Any:
 SCHEMATHESIS_RULES = (job_statuses_are_documented, list_pages_carry_next_cursor)
 
 
+_registered: list[bool] = []
+
+
 def register() -> None:
-    """Registers each rule in SCHEMATHESIS_RULES as a Schemathesis check, under its own name."""
+    """Registers each rule in SCHEMATHESIS_RULES as a Schemathesis check, under its own name,
+    once however often it is called (Schemathesis's registry is process-wide)."""
+    if _registered:
+        return
+    _registered.append(True)
     for rule in SCHEMATHESIS_RULES:
 
         def check(ctx: Any, response: Any, case: Any, rule: Any = rule) -> bool:

@@ -267,12 +267,13 @@ def finish(krea: Krea, job: Job, output: Path | None, out: Output) -> None:
 
 def generate_command(krea: Krea, args: argparse.Namespace, console: Console, out: Output) -> None:
     model = spec.generation(args.model)
-    fields = {name: getattr(args, name) for name in model.fields if hasattr(args, name)}
+    given = {name: getattr(args, name, None) for name in model.fields}
+    fields = {name: value for name, value in given.items() if value is not None}
     job = krea.generate(
         args.prompt_text,
         model=model.model,
         webhook_url=getattr(args, "webhook_url", None),
-        **{k: v for k, v in fields.items() if v is not None and k != model.field(spec.Role.PROMPT)},
+        **fields,
     )
     if not args.wait:
         out.job(job)

@@ -147,7 +147,7 @@ class _Common:
     ) -> Plan[Job]:
         model, webhook_url = options.get("model"), options.get("webhook_url")
         extra_body = options.get("extra_body")
-        fields = {k: v for k, v in options.items() if k not in WAIT_OPTIONS}
+        fields = {k: v for k, v in options.items() if k not in GENERATE_KEYWORDS}
         job = yield from self._generate_plan(prompt, model, webhook_url, extra_body, fields)
         if on_update is not None:
             on_update(job)
@@ -159,7 +159,7 @@ class _Common:
 
 
 # generate's own keywords, apart from the model's request fields
-WAIT_OPTIONS = frozenset({"model", "webhook_url", "extra_body"})
+GENERATE_KEYWORDS = frozenset({"model", "webhook_url", "extra_body"})
 
 
 class Krea(_Common):

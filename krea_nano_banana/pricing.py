@@ -22,15 +22,13 @@ def estimate_cost(model: str | None = None, *, images: int = 1, **fields: Any) -
             known = ", ".join(chosen.fields)
             problem = InvalidRequest(name, f"unknown field (known: {known})")
             raise InvalidRequestError(chosen.model, problem)
-    if chosen.pricing is None:
-        return None
-    priced = chosen.pricing.by_field
     body = {name: plain(value) for name, value in fields.items()}
-    if priced is not None:
-        value = body.get(priced, chosen.default(priced))
-        if str(value) not in chosen.pricing.by_value:
-            allowed = ", ".join(chosen.pricing.by_value)
-            problem = InvalidRequest(priced, f"{value!r} has no price (priced: {allowed})")
-            raise InvalidRequestError(chosen.model, problem)
-    price = chosen.price(body)
+    pricing = chosen.pricing
+    try:
+        price = chosen.price(body)
+    except KeyError as missing:  # a value of the priced field that has no price
+        field = pricing.by_field if pricing is not None else None
+        allowed = ", ".join(pricing.by_value) if pricing is not None else ""
+        reason = f"{missing.args[0]!r} has no price (priced: {allowed})"
+        raise InvalidRequestError(chosen.model, InvalidRequest(str(field), reason)) from None
     return None if price is None else price.times(images)
