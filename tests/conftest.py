@@ -4,9 +4,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from krea_nano_banana_contract import profiles
 from krea_nano_banana_mock import KreaMock
 
-from contract_tests import profiles
 from tests.helpers import Api
 
 profiles.load()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from krea_nano_banana_contract.checks import response_conforms
 from krea_nano_banana_mock import DEFAULT_BASE_URL
 
 import krea_nano_banana_spec as spec
-from contract_tests.checks import response_conforms
 
 CREATE_PATH = spec.generation().path  # the default model's
 PROMPT = "Ice citadel, frost mages and snow beasts, in a cool, fantasy anime style."

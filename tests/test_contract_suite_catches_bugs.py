@@ -1,7 +1,7 @@
 """The contract suite is worth its name: each property fails against a mock that breaks its rule.
 
 Every mutant below patches one documented behaviour out of a fresh in-process mock; the
-matching property from contract_tests/ is run against it and must fail.
+matching property from krea_nano_banana_contract/ is run against it and must fail.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
+from krea_nano_banana_contract import test_lifecycle, test_requests, test_state_machine, test_sunset
+from krea_nano_banana_contract.target import Target
 from krea_nano_banana_mock import (
     KreaMock,
     api,
@@ -26,8 +28,6 @@ from krea_nano_banana_mock import (
 )
 
 import krea_nano_banana_spec as spec
-from contract_tests import test_lifecycle, test_requests, test_state_machine, test_sunset
-from contract_tests.target import Target
 from krea_nano_banana_spec import validation as shared_wording
 
 NO_SHRINK = "mutants"
@@ -195,10 +195,9 @@ def test_the_suites_own_rules_run_inside_schemathesis(monkeypatch: pytest.Monkey
     # A server that answers the camelCase cursor breaks a rule Schemathesis does not know
     # (the published document requires next_cursor); registered, the rule catches it there.
     import schemathesis
+    from krea_nano_banana_contract import checks
     from krea_nano_banana_mock import AsgiApp, ManualClock, MockOptions, build
     from schemathesis.core.failures import FailureGroup
-
-    from contract_tests import checks
 
     checks.register()
     listing = spec.operation_for("job.list")

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from krea_nano_banana_contract.checks import ContractViolation, response_conforms
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from contract_tests.checks import ContractViolation, response_conforms
 from tests.conftest import ApiFactory
 
 UNKNOWN = "3c90c3cc-0d44-4b50-8888-8dd25736052a"

@@ -6,9 +6,9 @@ import json
 
 import httpx
 import pytest
+from krea_nano_banana_contract.checks import body_matches_schema
 from krea_nano_banana_mock import KreaMock
 
-from contract_tests.checks import body_matches_schema
 from tests.helpers import Api
 
 HOOK = "https://hooks.example.test/krea"

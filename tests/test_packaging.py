@@ -52,6 +52,7 @@ def test_the_wheel_installs_only_names_of_its_own(tmp_path: Path) -> None:
     assert top_level == {
         "krea_api_client",
         "krea_nano_banana",
+        "krea_nano_banana_contract",
         "krea_nano_banana_mock",
         "krea_nano_banana_spec",
     }

@@ -148,7 +148,9 @@ def edited_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_in(copied: Path, command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    path = os.pathsep.join([str(copied), str(copied / "generated"), str(copied / "mock_server")])
+    path = os.pathsep.join(
+        str(copied / folder) for folder in ("", "generated", "mock_server", "contract_tests")
+    )
     return subprocess.run(
         command,
         cwd=copied,

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
 import krea_nano_banana_spec as spec
-from contract_tests.checks import job_fields_match_its_status
-from contract_tests.strategies import MODELS, minimal_body, webhook_header
-from contract_tests.target import ContractClient, Target
+from krea_nano_banana_contract.checks import job_fields_match_its_status
+from krea_nano_banana_contract.strategies import MODELS, minimal_body, webhook_header
+from krea_nano_banana_contract.target import ContractClient, Target
 
 GRAPH = spec.lifecycle()
 HOOK = "https://hooks.example.test/contract"

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import krea_nano_banana_spec as spec
-from contract_tests.strategies import minimal_body, minimal_value
-from contract_tests.target import Target
+from krea_nano_banana_contract.strategies import minimal_body, minimal_value
+from krea_nano_banana_contract.target import Target
 
 # Every alias of every model, as (model, alias).
 ALIASES = [(g.model, alias) for g in spec.generations() for alias in g.aliases]

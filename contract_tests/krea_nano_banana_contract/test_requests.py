@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from krea_api_client import AuthenticatedClient
 
 import krea_nano_banana_spec as spec
-from contract_tests.checks import response_conforms
-from contract_tests.strategies import MODELS, invalid_bodies, valid_bodies
-from contract_tests.target import Target
+from krea_nano_banana_contract.checks import response_conforms
+from krea_nano_banana_contract.strategies import MODELS, invalid_bodies, valid_bodies
+from krea_nano_banana_contract.target import Target
 from krea_nano_banana_spec.validation import RequestChecker
 
 

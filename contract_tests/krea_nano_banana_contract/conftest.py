@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from contract_tests import profiles
-from contract_tests.target import ContractClient, Target, from_environment
+from krea_nano_banana_contract import profiles
+from krea_nano_banana_contract.target import ContractClient, Target, from_environment
 
 profiles.load()
 _target: Target | None = None

@@ -6,13 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import krea_nano_banana_spec as spec
-from contract_tests.checks import (
+from krea_nano_banana_contract.checks import (
     job_fields_match_its_status,
     statuses_follow_the_lifecycle,
     terminal_statuses_absorb,
 )
-from contract_tests.strategies import MODELS, minimal_body
-from contract_tests.target import Target
+from krea_nano_banana_contract.strategies import MODELS, minimal_body
+from krea_nano_banana_contract.target import Target
 
 GRAPH = spec.lifecycle()
 SCENARIOS = [

@@ -16,9 +16,9 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.stateful.state_machine import APIStateMachine
 
 import krea_nano_banana_spec as spec
-from contract_tests import checks as rules
-from contract_tests.checks import FORMATS
-from contract_tests.conftest import target_in_use
+from krea_nano_banana_contract import checks as rules
+from krea_nano_banana_contract.checks import FORMATS
+from krea_nano_banana_contract.conftest import target_in_use
 
 TARGET = target_in_use()
 rules.register()  # the suite's own rules run inside every Schemathesis case too

@@ -19,7 +19,7 @@ import httpx
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from contract_tests.checks import response_conforms
+from krea_nano_banana_contract.checks import response_conforms
 
 
 def is_loopback(url: str) -> bool:
