@@ -133,3 +133,19 @@ def test_a_failing_receiver_is_retried_and_never_blocks_requests(
         assert len(receiver.bodies) >= 2  # retried after the 1 s backoff
         log = httpx.get(f"{server_url}/__mock__/webhooks").json()["attempts"]
         assert any(a["status_code"] == 500 and not a["delivered"] for a in log)
+
+
+def test_control_sets_a_faster_pace_for_new_jobs(connect: ApiFactory) -> None:
+    with mock_server("--step-seconds", "30") as url:
+        api = connect(base_url=url, token="pace-test")
+        slow = api.create_job()["job_id"]
+        fast_pace = {"policy": "time", "step_seconds": 0.01}
+        state = httpx.post(f"{url}/__mock__/progression", json=fast_pace).json()
+        assert state["step_seconds"] == 0.01
+        fast = api.create_job()["job_id"]
+        time.sleep(0.5)
+        assert api.get_job(fast)["completed_at"] is not None
+        assert api.get_job(slow)["completed_at"] is None
+        zero = httpx.post(f"{url}/__mock__/progression", json={"policy": "time", "step_seconds": 0})
+        assert zero.status_code == 400
+        assert "step_seconds" in zero.json()["error"]

@@ -256,7 +256,9 @@ class Backend:
         with self.lock:
             self._apply_due(self.clock.now())
 
-    def set_progression(self, progression: Progression) -> None:
+    def set_progression(self, progression: Progression, pace: Pace | None = None) -> None:
+        """Switches the policy; with `pace`, jobs created from now on take steps at that pace
+        (a contract suite asks for a fast one, so that its live run does not wait)."""
         with self.lock:
             now = self.clock.now()
             self._apply_due(now)
@@ -266,6 +268,8 @@ class Backend:
             self._due.clear()
             self._due_in_order.clear()
             self.settings.progression = progression
+            if pace is not None:
+                self.settings.pace = pace
             if progression is Progression.TIME:
                 for job in self._jobs.values():
                     if job.step >= 0 and job.status not in TERMINAL:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from krea_nano_banana_mock.clock import parse_instant
-from krea_nano_banana_mock.lifecycle import Progression
+from krea_nano_banana_mock.lifecycle import Pace, Progression
 from krea_nano_banana_mock.messages import Request, Response, json_response
 from krea_nano_banana_mock.validation import InvalidRequest
 
@@ -22,6 +22,7 @@ def state(api: MockApi) -> dict[str, Any]:
     return {
         "now": api.clock.now().isoformat(),
         "progression": str(api.backend.settings.progression),
+        "step_seconds": api.backend.settings.pace.step_seconds,
         "jobs": len(api.backend),
         "webhooks_pending": api.outbox.pending,
     }
@@ -55,10 +56,17 @@ def _set_clock(api: MockApi, body: dict[str, Any]) -> None:
 
 def _set_progression(api: MockApi, body: dict[str, Any]) -> None:
     try:
-        api.backend.set_progression(Progression(str(body.get("policy"))))
+        policy = Progression(str(body.get("policy")))
     except ValueError:
         known = ", ".join(p.value for p in Progression)
         raise InvalidRequest("policy", f"{body.get('policy')!r} is not one of {known}") from None
+    pace = None
+    if "step_seconds" in body:
+        seconds = body["step_seconds"]
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds <= 0:
+            raise InvalidRequest("step_seconds", "must be a positive number")
+        pace = Pace(float(seconds), api.backend.settings.pace.polls_per_step)
+    api.backend.set_progression(policy, pace)
 
 
 def handle(api: MockApi, request: Request) -> Response:
