@@ -60,7 +60,7 @@ def test_the_unbroken_mock_passes_what_the_mutants_fail(fresh_target: Target) ->
     test_lifecycle.test_cancel_succeeds_exactly_from_queued_or_processing(spending=fresh_target)
     test_state_machine.test_jobs_state_machine(spending=fresh_target)
     test_sunset.test_aliases_are_accepted_before_the_sunset_and_refused_from_it(
-        in_process=fresh_target
+        steerable=fresh_target
     )
 
 
@@ -177,7 +177,7 @@ def test_aliases_that_never_sunset_are_caught(
     monkeypatch.setattr(handlers, "apply_aliases", never_sunset)
     must_fail(
         test_sunset.test_aliases_are_accepted_before_the_sunset_and_refused_from_it,
-        in_process=fresh_target,
+        steerable=fresh_target,
     )
 
 

@@ -148,7 +148,23 @@ def register() -> None:
 
 
 class LifecycleViolation(AssertionError):
-    """What polling showed of a job breaks the documented lifecycle."""
+    """What polling showed of a job breaks the documented lifecycle. `rule` names the rule,
+    for the run's report."""
+
+    def __init__(self, message: str, rule: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+class WaitExpired(AssertionError):
+    """A job did not end within the wait's budget."""
+
+    rule = "a job ends within the budget the spec and the target allow"
+
+
+FOLLOWS = "polled statuses follow the lifecycle"
+ABSORB = "terminal statuses absorb"
+FIELDS_MATCH = "completed_at and result match the job's status"
 
 
 def statuses_follow_the_lifecycle(statuses: list[str], every_step_seen: bool = True) -> None:
@@ -158,17 +174,19 @@ def statuses_follow_the_lifecycle(statuses: list[str], every_step_seen: bool = T
     follows = graph.allows if every_step_seen else graph.reachable
     changes = [s for i, s in enumerate(statuses) if i == 0 or s != statuses[i - 1]]
     if changes and changes[0] not in graph.initial and changes[0] not in graph.transitions:
-        raise LifecycleViolation(f"unknown first status {changes[0]!r}")
+        raise LifecycleViolation(f"unknown first status {changes[0]!r}", FOLLOWS)
     for before, after in itertools.pairwise(changes):
         if not follows(before, after):
-            raise LifecycleViolation(f"{before} -> {after} is not in the lifecycle: {changes}")
+            raise LifecycleViolation(
+                f"{before} -> {after} is not in the lifecycle: {changes}", FOLLOWS
+            )
 
 
 def terminal_statuses_absorb(statuses: list[str]) -> None:
     terminal = spec.lifecycle().terminal
     for index, status in enumerate(statuses):
         if status in terminal and any(s != status for s in statuses[index:]):
-            raise LifecycleViolation(f"left terminal status {status}: {statuses}")
+            raise LifecycleViolation(f"left terminal status {status}: {statuses}", ABSORB)
 
 
 def job_fields_match_its_status(job: dict[str, Any]) -> None:
@@ -177,9 +195,15 @@ def job_fields_match_its_status(job: dict[str, Any]) -> None:
     status = job["status"]
     terminal = status in spec.lifecycle().terminal
     if (job.get("completed_at") is not None) != terminal:
-        raise LifecycleViolation(f"completed_at={job.get('completed_at')!r} at status {status}")
+        raise LifecycleViolation(
+            f"completed_at={job.get('completed_at')!r} at status {status}", FIELDS_MATCH
+        )
     result = job.get("result") or {}
     if bool(result.get("urls")) != (status == GRAPH.succeeded):
-        raise LifecycleViolation(f"result.urls={result.get('urls')!r} at status {status}")
+        raise LifecycleViolation(
+            f"result.urls={result.get('urls')!r} at status {status}", FIELDS_MATCH
+        )
     if ("error" in result and result["error"] is not None) != (status == GRAPH.failed):
-        raise LifecycleViolation(f"result.error={result.get('error')!r} at status {status}")
+        raise LifecycleViolation(
+            f"result.error={result.get('error')!r} at status {status}", FIELDS_MATCH
+        )

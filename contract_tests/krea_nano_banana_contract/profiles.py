@@ -1,4 +1,5 @@
-"""Hypothesis profiles: `ci` (derandomized, bounded) and `dev`, chosen by HYPOTHESIS_PROFILE."""
+"""Hypothesis profiles: `ci` (derandomized, bounded), `dev` (random, the default off CI) and
+`fast`, chosen by HYPOTHESIS_PROFILE. A live run uses the same profile without shrinking."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ settings.register_profile(
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# The default off CI: quick enough to run on every change (the suite in-process in ~15 s).
 settings.register_profile(
     "dev",
-    max_examples=100,
-    stateful_step_count=40,
+    max_examples=20,
+    stateful_step_count=20,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
@@ -34,3 +36,18 @@ def load() -> str:
     name = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
     settings.load_profile(name)
     return name
+
+
+def load_for(live: bool) -> None:
+    """Live, a failure is reported as found: a server moving with time seldom fails the same
+    way twice, so shrinking it costs minutes of waiting and ends in a flaky-test error."""
+    if not live:
+        return
+    settings.register_profile(
+        "live",
+        parent=settings.default,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        report_multiple_bugs=False,
+        database=None,
+    )
+    settings.load_profile("live")

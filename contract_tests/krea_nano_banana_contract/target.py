@@ -1,17 +1,20 @@
 """What the contract suite runs against: the in-process mock, or a live server over HTTP.
 
-Everything that differs between the two lives here, so the properties read the same for both.
+Everything that differs between the two lives here, so the properties read the same for both:
+how to reach the server, how to pace polls and how long to wait (`pacing`), whether its
+clock can be steered (`steering`), what creating a job may cost (`spending`), and what the
+run has sent so far (the request count and the last request, for the report).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import itertools
 import os
+import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +22,26 @@ import httpx
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_contract.checks import response_conforms
+from krea_nano_banana_contract.checks import (
+    WaitExpired,
+    response_conforms,
+    statuses_follow_the_lifecycle,
+    terminal_statuses_absorb,
+)
+from krea_nano_banana_contract.pacing import Pacing
+from krea_nano_banana_contract.receiver import WebhookReceiver
+from krea_nano_banana_contract.report import curl_of
+from krea_nano_banana_contract.spending import SpendGuard
+from krea_nano_banana_contract.steering import Steering
+
+# A step this short keeps a live run against the project's server from waiting on jobs,
+# while each status still lasts long enough for a poll to be able to see it.
+FAST_STEP_SECONDS = 0.02
+TOKEN_VARIABLES = ("KREA_API_TOKEN", "KREA_API_TOKEN_OTHER")
+
+
+class UnreachableServer(RuntimeError):
+    pass
 
 
 def is_loopback(url: str) -> bool:
@@ -34,24 +56,37 @@ def is_loopback(url: str) -> bool:
 
 @dataclass
 class Target:
-    """A server under test, and how to reach, pace and (for the mock) steer it."""
+    """A server under test, and how to reach, pace and (where it allows) steer it."""
 
     description: str
     base_url: str
     token: str
     other_token: str | None
+    pacing: Pacing
+    spend: SpendGuard
     transport: httpx.BaseTransport | None = None
-    mock: KreaMock | None = None  # set in-process: the clock and the progression can be steered
-    may_spend: bool = True
-    runs_mock_scenarios: bool = True  # the server honours the mock's Prefer scenarios
-    poll_interval: float = 0.0
-    job_timeout: float = 30.0
+    mock: KreaMock | None = None  # set in-process: the mock's own objects can be patched
+    steering: Steering | None = None  # the mock's control surface, in-process or over HTTP
+    models: tuple[str, ...] = field(default_factory=lambda: tuple(spec.available_models()))
+    request_timeout: float = 30.0
+    webhooks: WebhookReceiver | None = None
     created: int = 0
-    _fresh: Iterator[int] = field(default_factory=itertools.count)
+    requests: int = 0
+    last_curl: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def live(self) -> bool:
         return self.mock is None
+
+    @property
+    def runs_mock_scenarios(self) -> bool:
+        """The server is the project's mock, which honours `Prefer` scenarios."""
+        return self.steering is not None
+
+    @property
+    def may_spend(self) -> bool:
+        return self.spend.may_spend
 
     @property
     def every_step_seen(self) -> bool:
@@ -61,14 +96,42 @@ class Target:
 
     @classmethod
     def in_process(cls, mock: KreaMock, description: str = "the in-process mock") -> Target:
-        return cls(
+        target = cls(
             description=description,
             base_url=mock.base_url,
             token="contract-a",
             other_token="contract-b",
+            pacing=Pacing.per_poll(mock.api.backend.settings.pace.slowed().polls_per_step),
+            spend=SpendGuard(free=True, limit_usd=None),
             transport=mock.transport(),
             mock=mock,
         )
+        target.steering = Steering.find(target.raw_http())
+        return target
+
+    def raw_http(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(
+            base_url=self.base_url,
+            transport=self.transport,
+            headers=headers,
+            timeout=self.request_timeout,
+            event_hooks={"request": [self.count]},
+        )
+
+    def count(self, request: httpx.Request) -> None:
+        tokens = (self.token, self.other_token)
+        secrets = {t: v for t, v in zip(tokens, TOKEN_VARIABLES, strict=True) if t}
+        curl = curl_of(request, secrets if self.live else {})
+        with self._lock:
+            self.requests += 1
+            self.last_curl = curl
+
+    def counted_call(self, curl: str) -> None:
+        """A request sent by another client (Schemathesis)."""
+        with self._lock:
+            self.requests += 1
+            self.last_curl = curl
 
     def fresh_token(self) -> str:
         """A tenant of its own: in-process any token is one; live, the configured token."""
@@ -79,9 +142,11 @@ class Target:
     def client(self, token: str | None = None) -> ContractClient:
         return ContractClient(self, self.token if token is None else token)
 
-    def pause(self) -> None:
-        if self.poll_interval:
-            time.sleep(self.poll_interval)
+    def close(self) -> None:
+        if self.steering is not None and self.live:
+            self.steering.restore()
+        if self.webhooks is not None:
+            self.webhooks.close()
 
 
 class ContractClient:
@@ -89,10 +154,7 @@ class ContractClient:
 
     def __init__(self, target: Target, token: str | None) -> None:
         self.target = target
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.Client(
-            base_url=target.base_url, transport=target.transport, headers=headers, timeout=30.0
-        )
+        self.http = target.raw_http(token)
 
     def __enter__(self) -> ContractClient:
         return self
@@ -105,6 +167,7 @@ class ContractClient:
     ) -> httpx.Response:
         """A generation request to `model` (default: the spec's default model)."""
         operation = spec.generation(model)
+        self.target.spend.charge(operation.model, body)
         response = self.http.post(operation.path, json=body, headers=headers)
         response_conforms(operation.operation_id, response)
         if response.status_code == 200:
@@ -136,38 +199,115 @@ class ContractClient:
         assert job["job_id"] == job_id, f"asked for job {job_id}, got {job['job_id']}"
         return job
 
-    def poll_until_terminal(self, job_id: str) -> list[dict[str, Any]]:
-        """Every job body seen, one per poll, ending at the first terminal one."""
-        seen = []
-        deadline = time.monotonic() + self.target.job_timeout
-        while time.monotonic() < deadline:
+    def poll_until_terminal(
+        self, job_id: str, seen_before: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every job body seen, one per poll, ending at the first terminal one. Each poll is
+        checked at once against the lifecycle, and the wait has a budget (`Target.pacing`):
+        a server that breaks either is reported at the poll that shows it."""
+        pacing = self.target.pacing
+        earlier = list(seen_before or [])
+        seen: list[dict[str, Any]] = []
+        started = time.monotonic()
+        while True:
             job = self.poll(job_id)
             seen.append(job)
+            statuses = earlier + [j["status"] for j in seen]
+            statuses_follow_the_lifecycle(statuses, self.target.every_step_seen)
+            terminal_statuses_absorb(statuses)
             if job.get("completed_at"):
                 return seen
-            self.target.pause()
-        statuses = [j["status"] for j in seen]
-        raise AssertionError(
-            f"job {job_id} did not finish in {self.target.job_timeout} s: {statuses}"
-        )
+            waited = time.monotonic() - started
+            out_of_polls = pacing.budget_polls is not None and len(seen) >= pacing.budget_polls
+            if out_of_polls or waited >= pacing.budget_seconds:
+                raise WaitExpired(
+                    f"waited for job {job_id} to end (completed_at set) for {waited:.1f} s and"
+                    f" {len(seen)} polls, the budget ({pacing.derivation}); saw {statuses}"
+                )
+            time.sleep(pacing.delay(len(seen) - 1))
 
 
-def from_environment() -> Target:
-    base_url = os.environ.get("KREA_BASE_URL", "").rstrip("/")
-    if not base_url:
-        return Target.in_process(KreaMock(backlog_limit=100_000))
-    token = os.environ.get("KREA_API_TOKEN")
-    if not token:
-        raise RuntimeError("KREA_BASE_URL is set: KREA_API_TOKEN must be set too")
+def _decimal(variable: str) -> Decimal | None:
+    text = os.environ.get(variable)
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{variable}={text!r} is not a number of dollars") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"{variable} must be a non-negative number of dollars")
+    return value
+
+
+def selected_models(text: str | None) -> tuple[str, ...]:
+    known = spec.available_models()
+    if not text:
+        return tuple(known)
+    wanted = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise ValueError(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    return wanted
+
+
+def live(
+    base_url: str,
+    token: str,
+    other_token: str | None,
+    *,
+    limit_usd: Decimal | None,
+    allow_spend: bool,
+    job_timeout: float,
+    models: tuple[str, ...],
+) -> Target:
     loopback = is_loopback(base_url)
-    probe = httpx.get(f"{base_url}/__mock__/state", timeout=10) if loopback else None
-    return Target(
+    target = Target(
         description=base_url,
         base_url=base_url,
         token=token,
-        other_token=os.environ.get("KREA_API_TOKEN_OTHER"),
-        may_spend=loopback or os.environ.get("KREA_ALLOW_SPEND") == "1",
-        runs_mock_scenarios=probe is not None and probe.status_code == 200,
-        poll_interval=0.1 if loopback else 2.0,
-        job_timeout=60.0 if loopback else 600.0,
+        other_token=other_token,
+        pacing=Pacing.as_krea_advises(job_timeout),
+        spend=SpendGuard(free=loopback or allow_spend, limit_usd=limit_usd),
+        models=models,
+        request_timeout=10.0 if loopback else 30.0,
+    )
+    with target.raw_http(token) as probe:
+        try:
+            probe.get(spec.operation_for("job.list").path, params={"limit": 1})
+        except httpx.HTTPError as exc:
+            raise UnreachableServer(f"cannot reach {base_url}: {exc}") from None
+        target.requests -= 1  # the probe is the runner's, not the suite's
+    # The steering client outlives the probe: it restores the server's pace at the end.
+    steering = Steering.find(target.raw_http()) if loopback else None
+    if steering is not None:
+        state = steering.set_pace("time", FAST_STEP_SECONDS)
+        target.steering = steering
+        target.pacing = Pacing.per_step_time(float(state.get("step_seconds", FAST_STEP_SECONDS)))
+    if loopback:
+        target.webhooks = WebhookReceiver()
+    return target
+
+
+def from_environment() -> Target:
+    """KREA_BASE_URL (none: the in-process mock), KREA_API_TOKEN, KREA_API_TOKEN_OTHER,
+    KREA_MAX_SPEND_USD, KREA_ALLOW_SPEND=1 (no limit), KREA_CONTRACT_MODELS (comma-separated),
+    KREA_JOB_TIMEOUT (seconds, for servers the suite cannot steer)."""
+    models = selected_models(os.environ.get("KREA_CONTRACT_MODELS"))
+    base_url = os.environ.get("KREA_BASE_URL", "").rstrip("/")
+    if not base_url:
+        target = Target.in_process(KreaMock(backlog_limit=100_000))
+        target.models = models
+        return target
+    token = os.environ.get("KREA_API_TOKEN")
+    if not token:
+        raise ValueError("KREA_BASE_URL is set: KREA_API_TOKEN must be set too")
+    return live(
+        base_url,
+        token,
+        os.environ.get("KREA_API_TOKEN_OTHER") or None,
+        limit_usd=_decimal("KREA_MAX_SPEND_USD"),
+        allow_spend=os.environ.get("KREA_ALLOW_SPEND") == "1",
+        job_timeout=float(os.environ.get("KREA_JOB_TIMEOUT") or 600),
+        models=models,
     )

@@ -11,7 +11,7 @@ from krea_nano_banana_contract.checks import (
     statuses_follow_the_lifecycle,
     terminal_statuses_absorb,
 )
-from krea_nano_banana_contract.strategies import MODELS, minimal_body
+from krea_nano_banana_contract.strategies import minimal_body
 from krea_nano_banana_contract.target import Target
 
 GRAPH = spec.lifecycle()
@@ -28,12 +28,13 @@ def test_polled_statuses_follow_the_lifecycle_and_fields_match(
     spending: Target, data: st.DataObject
 ) -> None:
     prefer = data.draw(st.sampled_from(SCENARIOS)) if spending.runs_mock_scenarios else ""
-    model = data.draw(st.sampled_from(MODELS))
+    model = data.draw(st.sampled_from(spending.models))
     with spending.client(spending.fresh_token()) as client:
         created = client.create(minimal_body(model), {"Prefer": prefer} if prefer else None, model)
         assert created.status_code == 200, created.text
         job = created.json()
-        seen = [job, *client.poll_until_terminal(job["job_id"])]
+        job_fields_match_its_status(job)
+        seen = [job, *client.poll_until_terminal(job["job_id"], [job["status"]])]
         seen += [client.poll(job["job_id"]) for _ in range(data.draw(st.integers(1, 3)))]
     statuses = [j["status"] for j in seen]
     statuses_follow_the_lifecycle(statuses, spending.every_step_seen)
@@ -44,10 +45,11 @@ def test_polled_statuses_follow_the_lifecycle_and_fields_match(
         assert statuses[-1] == GRAPH.failed
 
 
-@given(polls=st.integers(0, 6), stuck=st.booleans(), model=st.sampled_from(MODELS))
+@given(polls=st.integers(0, 6), stuck=st.booleans(), data=st.data())
 def test_cancel_succeeds_exactly_from_queued_or_processing(
-    spending: Target, polls: int, stuck: bool, model: str
+    spending: Target, polls: int, stuck: bool, data: st.DataObject
 ) -> None:
+    model = data.draw(st.sampled_from(spending.models), label="model")
     prefer = {"Prefer": "scenario=stuck"} if stuck and spending.runs_mock_scenarios else None
     with spending.client(spending.fresh_token()) as client:
         job = client.create(minimal_body(model), prefer, model).json()

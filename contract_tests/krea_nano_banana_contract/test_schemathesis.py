@@ -10,15 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 import schemathesis
+from hypothesis import settings
 from krea_nano_banana_mock import AsgiApp, ManualClock, MockOptions, build
 from schemathesis import Case, checks
 from schemathesis.config import SchemathesisConfig
-from schemathesis.generation.stateful.state_machine import APIStateMachine
+from schemathesis.generation.stateful.state_machine import (
+    DEFAULT_STATE_MACHINE_SETTINGS,
+    APIStateMachine,
+)
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana_contract import checks as rules
 from krea_nano_banana_contract.checks import FORMATS
 from krea_nano_banana_contract.conftest import target_in_use
+from krea_nano_banana_contract.report import schemathesis_curl
+from krea_nano_banana_contract.target import TOKEN_VARIABLES
 
 TARGET = target_in_use()
 rules.register()  # the suite's own rules run inside every Schemathesis case too
@@ -37,6 +43,7 @@ def _config() -> SchemathesisConfig:
     settings: dict[str, Any] = {
         # Schemathesis owns the token, so it knows when a case deliberately leaves it out.
         "auth": {"openapi": {"bearerAuth": {"bearer": TARGET.token}}},
+        "request-timeout": TARGET.request_timeout,
     }
     if TARGET.live:
         settings["base-url"] = TARGET.base_url
@@ -59,7 +66,22 @@ def _load() -> Any:
     return schemathesis.openapi.from_asgi("/openapi.json", AsgiApp(MOCK), config=_config())
 
 
-schema = _load()
+GENERATIONS = {g.operation_id: g.model for g in spec.generations()}
+# Only the models this run checks (`--model`).
+UNCHECKED = [op for op, model in GENERATIONS.items() if model not in TARGET.models]
+schema = _load().exclude(operation_id=UNCHECKED) if UNCHECKED else _load()
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Case[Any], kwargs: Any) -> None:
+    model = GENERATIONS.get(case.operation.definition.raw.get("operationId"))
+    if model is not None:
+        TARGET.spend.charge(model, case.body)
+
+
+@schemathesis.hook
+def after_call(context: Any, case: Case[Any], response: Any) -> None:
+    TARGET.counted_call(schemathesis_curl(case.as_curl_command(), TOKEN_VARIABLES[0]))
 
 
 WEBHOOK_HEADERS = {g.header(spec.Role.WEBHOOK_URL) for g in spec.generations()} - {None}
@@ -99,4 +121,14 @@ class LinkedWorkflow(schema.as_state_machine()):  # type: ignore[misc]
 
 def test_linked_operations_conform(spending: Any) -> None:
     machine: type[APIStateMachine] = LinkedWorkflow
-    machine.TestCase().runTest()
+    # Schemathesis's own defaults (100 runs) would ignore the profile the rest of the suite uses.
+    profile = settings.default
+    machine.run(
+        settings=settings(
+            DEFAULT_STATE_MACHINE_SETTINGS,
+            max_examples=profile.max_examples,
+            derandomize=profile.derandomize,
+            database=profile.database,
+            report_multiple_bugs=profile.report_multiple_bugs,
+        )
+    )
