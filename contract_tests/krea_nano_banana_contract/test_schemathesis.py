@@ -122,7 +122,7 @@ class LinkedWorkflow(schema.as_state_machine()):  # type: ignore[misc]
 def test_linked_operations_conform(spending: Any) -> None:
     machine: type[APIStateMachine] = LinkedWorkflow
     # Schemathesis's own defaults (100 runs) would ignore the profile the rest of the suite uses.
-    profile = settings.default
+    profile = settings()  # the loaded profile
     machine.run(
         settings=settings(
             DEFAULT_STATE_MACHINE_SETTINGS,
