@@ -6,6 +6,8 @@ its transport, or `krea-mock-server` over HTTP); any other server is driven as K
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +49,16 @@ class Steering:
         if step_seconds is not None:
             body["step_seconds"] = step_seconds
         return self._post("progression", body)
+
+    @contextlib.contextmanager
+    def paced(self, policy: str) -> Iterator[None]:
+        """Jobs move by `policy` inside the block, and as before it after."""
+        before = self._post("clock", {})
+        self.set_pace(policy)
+        try:
+            yield
+        finally:
+            self.set_pace(str(before["progression"]), float(before["step_seconds"]))
 
     def restore(self) -> None:
         """Puts back the policy and pace the server had before the suite touched them."""

@@ -36,7 +36,7 @@ from krea_nano_banana_contract.steering import Steering
 
 # A step this short keeps a live run against the project's server from waiting on jobs,
 # while each status still lasts long enough for a poll to be able to see it.
-FAST_STEP_SECONDS = 0.02
+FAST_STEP_SECONDS = 0.01
 TOKEN_VARIABLES = ("KREA_API_TOKEN", "KREA_API_TOKEN_OTHER")
 
 
