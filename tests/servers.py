@@ -10,26 +10,35 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 READY_PREFIX = "Krea mock server listening on "
+
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextlib.contextmanager
 def mock_server(*args: str) -> Iterator[str]:
     """Runs `krea-mock-server --port 0 ARGS` and yields its URL."""
-    command = [
-        sys.executable,
-        "-m",
-        "krea_nano_banana_mock.server",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-    ]
+    with _server([sys.executable, "-m", "krea_nano_banana_mock.server"], args) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def mutant_server(name: str, *args: str) -> Iterator[str]:
+    """The same, with the mutant `name` of tests/mutants.py applied."""
+    with _server([sys.executable, "-m", "tests.mutants", name], args) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _server(start: list[str], args: tuple[str, ...]) -> Iterator[str]:
+    command = [*start, "--host", "127.0.0.1", "--port", "0"]
     with (
         tempfile.TemporaryFile("w+") as errors,
         subprocess.Popen(
-            [*command, *args], stdout=subprocess.PIPE, stderr=errors, text=True
+            [*command, *args], stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT
         ) as process,
     ):
         try:

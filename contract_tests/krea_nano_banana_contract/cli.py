@@ -149,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         "no:cacheprovider",
         "-q",
         "-rs",
+        # This runner imported the package before pytest could mark it for assertion rewriting;
+        # its test modules, imported later, are rewritten all the same.
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
     ]
     if args.junitxml:
         pytest_args += ["--junitxml", args.junitxml]

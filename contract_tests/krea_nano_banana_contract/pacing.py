@@ -16,7 +16,7 @@ from krea_nano_banana.polling import PollSchedule
 # The mock's slowest scenario (`Prefer: scenario=slow`) takes ten times the usual step time.
 SLOWEST_SCENARIO_FACTOR = 10
 # What a loopback round trip and a scheduler hiccup on a busy machine may add to a budget.
-MARGIN_SECONDS = 2.0
+MARGIN_SECONDS = 1.0
 
 
 def most_steps() -> int:

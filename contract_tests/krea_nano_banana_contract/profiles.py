@@ -32,10 +32,21 @@ settings.register_profile(
 )
 
 
+def chosen() -> str:
+    return os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+
+
 def load() -> str:
-    name = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+    name = chosen()
     settings.load_profile(name)
     return name
+
+
+def thorough() -> bool:
+    """CI can afford the checks that cost most for what they add beyond the others (such as
+    Schemathesis's coverage phase, whose boundary cases the suite's own invalid bodies also
+    draw); a developer's run skips them to stay quick."""
+    return chosen() == "ci"
 
 
 def load_for(live: bool) -> None:

@@ -23,6 +23,7 @@ from schemathesis.generation.stateful.state_machine import (
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana_contract import checks as rules
+from krea_nano_banana_contract import profiles
 from krea_nano_banana_contract.checks import FORMATS
 from krea_nano_banana_contract.conftest import target_in_use
 from krea_nano_banana_contract.report import schemathesis_curl
@@ -46,6 +47,7 @@ def _config() -> SchemathesisConfig:
         # Schemathesis owns the token, so it knows when a case deliberately leaves it out.
         "auth": {"openapi": {"bearerAuth": {"bearer": TARGET.token}}},
         "request-timeout": TARGET.request_timeout,
+        "phases": {"coverage": {"enabled": profiles.thorough()}},
     }
     if TARGET.live:
         settings["base-url"] = TARGET.base_url
