@@ -17,7 +17,6 @@ def target_in_use() -> Target:
     global _target
     if _target is None:
         _target = from_environment()
-        profiles.load_for(_target.live)
     return _target
 
 

@@ -37,8 +37,12 @@ def chosen() -> str:
 
 
 def load() -> str:
+    """Loads the chosen profile: before any test module is imported, since Hypothesis gives
+    each test the profile loaded when the test was defined."""
     name = chosen()
     settings.load_profile(name)
+    if os.environ.get("KREA_BASE_URL"):
+        live()
     return name
 
 
@@ -49,11 +53,9 @@ def thorough() -> bool:
     return chosen() == "ci"
 
 
-def load_for(live: bool) -> None:
+def live() -> None:
     """Live, a failure is reported as found: a server moving with time seldom fails the same
     way twice, so shrinking it costs minutes of waiting and ends in a flaky-test error."""
-    if not live:
-        return
     settings.register_profile(
         "live",
         parent=settings.default,

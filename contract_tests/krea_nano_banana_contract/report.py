@@ -24,7 +24,7 @@ class Broken:
 def curl_of(request: httpx.Request, secrets: Mapping[str, str]) -> str:
     """A shell command that sends `request` again; each secret is replaced by a reference to
     the environment variable that holds it (`secrets`: value -> variable name)."""
-    words = ["curl", "-sS", "-X", request.method, shlex.quote(str(request.url))]
+    words = ["curl", "-sS", "-X", request.method, _single_quoted(str(request.url))]
     for name, value in request.headers.items():
         if name.lower() in {
             "host",
@@ -39,6 +39,11 @@ def curl_of(request: httpx.Request, secrets: Mapping[str, str]) -> str:
     if request.content:
         words += ["--data-raw", shlex.quote(request.content.decode("utf-8", "replace"))]
     return " ".join(words)
+
+
+def _single_quoted(text: str) -> str:
+    """Always quoted, unlike shlex.quote, so that a command reads the same for any URL."""
+    return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
 def _quote_with_variables(text: str, secrets: Mapping[str, str]) -> str:

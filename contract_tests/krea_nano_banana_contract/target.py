@@ -24,6 +24,7 @@ from krea_nano_banana_mock import KreaMock
 import krea_nano_banana_spec as spec
 from krea_nano_banana_contract.checks import (
     WaitExpired,
+    job_fields_match_its_status,
     response_conforms,
     statuses_follow_the_lifecycle,
     terminal_statuses_absorb,
@@ -215,6 +216,7 @@ class ContractClient:
             statuses = earlier + [j["status"] for j in seen]
             statuses_follow_the_lifecycle(statuses, self.target.every_step_seen)
             terminal_statuses_absorb(statuses)
+            job_fields_match_its_status(job)
             if job.get("completed_at"):
                 return seen
             waited = time.monotonic() - started

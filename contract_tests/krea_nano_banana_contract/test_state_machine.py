@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_contract.checks import job_fields_match_its_status
+from krea_nano_banana_contract.checks import (
+    FOLLOWS,
+    LifecycleViolation,
+    job_fields_match_its_status,
+)
 from krea_nano_banana_contract.strategies import MODELS, minimal_body, webhook_header
 from krea_nano_banana_contract.target import ContractClient, Target
 
@@ -91,10 +95,12 @@ class JobsMachine(RuleBasedStateMachine):
         follows = GRAPH.allows if self.target.every_step_seen else GRAPH.reachable
         # A backlogged job may have been promoted to queued unseen, when another job ended.
         unseen_promotion = before == GRAPH.over_limit and GRAPH.reachable(before, job["status"])
-        assert job["status"] == before or follows(before, job["status"]) or unseen_promotion, (
-            before,
-            job["status"],
-        )
+        if not (job["status"] == before or follows(before, job["status"]) or unseen_promotion):
+            raise LifecycleViolation(
+                f"job {job_id} went from {before} to {job['status']}, which the lifecycle does"
+                " not allow",
+                FOLLOWS,
+            )
         job_fields_match_its_status(job)
         tenant.last_seen[job_id] = job["status"]
 

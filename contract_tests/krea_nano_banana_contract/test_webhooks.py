@@ -65,5 +65,8 @@ def test_a_finished_job_is_posted_to_its_webhook(
     )
     for body in bodies:  # deliveries may be repeated; each must be the finished job
         body_matches_schema(JOB, 200, body)
-        assert body["status"] == final["status"], (body["status"], final["status"])
-        assert body["completed_at"] is not None
+        assert body["status"] == final["status"], (
+            f"the webhook for job {job_id} carried status {body['status']}; it ended"
+            f" {final['status']}"
+        )
+        assert body["completed_at"] is not None, f"the webhook for job {job_id} has no completed_at"
