@@ -55,13 +55,17 @@ def test_a_server_whose_statuses_go_backwards_fails_fast_naming_the_rule(tmp_pat
     assert int(junit.find("testsuite").get("failures")) >= 1  # type: ignore[union-attr, arg-type]
 
 
-def test_the_projects_own_server_conforms(tmp_path: Path) -> None:
+def test_the_projects_own_server_conforms_and_what_cannot_run_says_why(tmp_path: Path) -> None:
     with mock_server(*SERVER_TOKENS) as url:
-        result, _ = krea_contract(tmp_path, *live_args(url, tmp_path))
+        one_token = live_args(url, tmp_path)
+        del one_token[4:6]  # no --other-token
+        result, _ = krea_contract(tmp_path, *one_token)
     assert result.returncode == 0, result.stdout[-4000:]
     assert f"contract suite: ran against {url};" in result.stdout
     assert " request(s), created " in result.stdout
     assert "violated rules" not in result.stdout
+    skipped = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert any("tenant isolation needs a second account: pass --other-token" in s for s in skipped)
 
 
 def test_a_server_that_cannot_be_reached_is_exit_2(tmp_path: Path) -> None:

@@ -188,6 +188,9 @@ class JobsMachine(RuleBasedStateMachine):
 
 def test_jobs_state_machine(spending: Target) -> None:
     if spending.live and not spending.other_token:
-        pytest.skip("the isolation properties need a second tenant: set KREA_API_TOKEN_OTHER")
+        pytest.skip(
+            "tenant isolation needs a second account: pass --other-token"
+            " (or set KREA_API_TOKEN_OTHER)"
+        )
     machine: type[JobsMachine] = type("BoundJobsMachine", (JobsMachine,), {"target": spending})
     machine.TestCase().runTest()
