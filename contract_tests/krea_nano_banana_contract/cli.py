@@ -14,9 +14,19 @@ import urllib.request
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import pytest
-
 import krea_nano_banana_spec as spec
+
+try:
+    import hypothesis  # noqa: F401  (the suite needs all three; say so before anything runs)
+    import pytest
+    import schemathesis  # noqa: F401
+except ImportError as missing:  # the console script is installed even without the extra
+    print(
+        f"krea-contract needs the contract extra ({missing.name} is missing):"
+        " pip install 'krea-nano-banana[contract]'",
+        file=sys.stderr,
+    )
+    raise SystemExit(2) from missing
 
 CONFORMS, VIOLATIONS, NOT_CHECKED = 0, 1, 2
 PACKAGE = Path(__file__).resolve().parent
