@@ -7,10 +7,10 @@ blocking, or awaiting. Configuration comes from arguments, else `KREA_API_TOKEN`
 
 from __future__ import annotations
 
-import asyncio
 import builtins
+import functools
 import os
-import time
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar, Unpack
@@ -23,7 +23,7 @@ from krea_api_client.models import Job, JobList, JobStatus
 from krea_api_client.types import UNSET
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana import operations
+from krea_nano_banana import operations, waits
 from krea_nano_banana.bodies import generation_body
 from krea_nano_banana.deprecations import warn_on_aliases
 from krea_nano_banana.errors import KreaError, MissingTokenError
@@ -37,6 +37,13 @@ T = TypeVar("T")
 JobRef = Job | UUID | str
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One context for every client: loading the system's certificates takes ~45 ms, which
+    each new httpx client would otherwise pay again (a context is safe to share)."""
+    return ssl.create_default_context()
+
+
 class ClientOptions(TypedDict, total=False):
     """The options both clients take, besides the token, the base URL, the transport and the
     sleep function (whose types differ between blocking and awaiting)."""
@@ -45,7 +52,7 @@ class ClientOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     poll: PollSchedule | None
     default_headers: Mapping[str, str] | None
-    clock: Callable[[], float]
+    clock: Callable[[], float] | None
 
 
 class _Common:
@@ -62,7 +69,7 @@ class _Common:
         default_headers: Mapping[str, str] | None = None,
         transport: Any = None,
         sleep: Any = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         token = token or os.environ.get("KREA_API_TOKEN")
         if not token:
@@ -80,6 +87,7 @@ class _Common:
             token=self.token,
             timeout=self.timeout,
             headers=self.default_headers,
+            verify_ssl=tls_context(),
             httpx_args={"transport": transport} if transport is not None else {},
         )
         self._transport = transport
@@ -171,12 +179,14 @@ class Krea(_Common):
         base_url: str | None = None,
         *,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         **options: Unpack[ClientOptions],
     ) -> None:
         super().__init__(token, base_url, transport=transport, sleep=sleep, **options)
         # Result URLs are served elsewhere (a CDN): they must never receive the API token.
-        self.files = httpx.Client(timeout=self.timeout, follow_redirects=True, transport=transport)
+        self.files = httpx.Client(
+            timeout=self.timeout, follow_redirects=True, transport=transport, verify=tls_context()
+        )
 
     def __enter__(self) -> Krea:
         return self
@@ -196,9 +206,9 @@ class Krea(_Common):
                 effect.method, effect.path, json=effect.json, headers=effect.headers
             )
         if isinstance(effect, Sleep):
-            return self._sleep(effect.seconds)
+            return (self._sleep or waits.current().sleep)(effect.seconds)
         if isinstance(effect, Now):
-            return self._clock()
+            return (self._clock or waits.current().clock)()
         with self.files.stream("GET", effect.url) as response:
             if response.status_code == 200:
                 _save(effect.path, response.iter_bytes())
@@ -286,12 +296,12 @@ class AsyncKrea(_Common):
         base_url: str | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         **options: Unpack[ClientOptions],
     ) -> None:
         super().__init__(token, base_url, transport=transport, sleep=sleep, **options)
         self.files = httpx.AsyncClient(
-            timeout=self.timeout, follow_redirects=True, transport=transport
+            timeout=self.timeout, follow_redirects=True, transport=transport, verify=tls_context()
         )
 
     async def __aenter__(self) -> AsyncKrea:
@@ -312,9 +322,9 @@ class AsyncKrea(_Common):
                 effect.method, effect.path, json=effect.json, headers=effect.headers
             )
         if isinstance(effect, Sleep):
-            return await self._sleep(effect.seconds)
+            return await (self._sleep or waits.current().async_sleep)(effect.seconds)
         if isinstance(effect, Now):
-            return self._clock()
+            return (self._clock or waits.current().clock)()
         async with self.files.stream("GET", effect.url) as response:
             if response.status_code == 200:
                 _save(effect.path, [chunk async for chunk in response.aiter_bytes()])

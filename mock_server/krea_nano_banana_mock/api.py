@@ -20,6 +20,7 @@ from krea_nano_banana_mock.auth import Tenancy
 from krea_nano_banana_mock.backend import Backend, Job
 from krea_nano_banana_mock.errors import ANSWERED, RouteNotFound, ServiceUnavailable, error_response
 from krea_nano_banana_mock.handlers import OPERATIONS, Invocation
+from krea_nano_banana_mock.journal import TENANT_CHARS, Entry, Journal
 from krea_nano_banana_mock.messages import JSON, Fault, Request, Response, json_response
 from krea_nano_banana_mock.representation import GRAPH, RESULTS_PREFIX, job_json, result_path
 from krea_nano_banana_mock.routes import Routes
@@ -30,6 +31,18 @@ from krea_nano_banana_mock.webhooks import Outbox
 log = logging.getLogger("krea_nano_banana_mock")
 RESULT_PATH = re.compile(r"^/results/(?P<job_id>[0-9a-f-]{36})/[^/]+$")
 SPEC_PATH = "/openapi.json"  # where the real API serves its own document
+MODELS = {g.operation_id: g.model for g in spec.generations()}
+
+
+class Note:
+    """What handling learnt about a request, for its journal entry."""
+
+    __slots__ = ("job_id", "operation_id", "tenant")
+
+    def __init__(self) -> None:
+        self.operation_id: str = ""
+        self.tenant: str | None = None
+        self.job_id: str | None = None
 
 
 class MockApi:
@@ -42,6 +55,7 @@ class MockApi:
         base_url: str,
         tokens: Sequence[str] | None = None,
         webhook_hosts: Sequence[str] | None = None,
+        journal: Journal | None = None,
     ) -> None:
         self.backend = backend
         self.webhook_hosts = [h.lower() for h in webhook_hosts] if webhook_hosts else None
@@ -52,20 +66,38 @@ class MockApi:
         self.faults = FaultCounter()
         self.max_body_bytes = spec.max_body_bytes()
         self.routes = Routes(spec.operations().values())
+        self.journal = journal if journal is not None else Journal()
         backend.on_finished = self._job_finished
 
     # -- entry point ------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
+        note = Note()
         try:
-            return self._dispatch(request)
+            response = self._dispatch(request, note)
         except ANSWERED as exc:
-            return error_response(exc)
+            response = error_response(exc)
         except Exception:  # a bug in the mock must still answer, and say so in the log
             log.exception("unhandled error for %s %s", request.method, request.path)
-            return json_response(500, {"error": "internal error in the mock server"})
+            response = json_response(500, {"error": "internal error in the mock server"})
+        if self.journal and not request.path.startswith(control.PREFIX):
+            self.journal.record(
+                Entry(
+                    at=self.clock.now(),
+                    method=request.method,
+                    path=request.path,
+                    query=request.query,
+                    body=request.body,
+                    status=response.status,
+                    tenant=note.tenant[:TENANT_CHARS] if note.tenant else None,
+                    model=MODELS.get(note.operation_id),
+                    job_id=response.job_id or note.job_id,
+                    response_body=response.body if response.status >= 400 else None,
+                )
+            )
+        return response
 
-    def _dispatch(self, request: Request) -> Response:
+    def _dispatch(self, request: Request, note: Note) -> Response:
         path = request.path
         if path.startswith(control.PREFIX):
             return control.handle(self, request)
@@ -74,12 +106,14 @@ class MockApi:
         if path == SPEC_PATH and request.method in ("GET", "HEAD"):
             return Response(200, spec.document_json())
         operation_id, path_params = self.routes.match(request.method, path)
-        return self._operation(operation_id, request, path_params)
+        note.operation_id = operation_id
+        note.job_id = next(iter(path_params.values()), None)
+        return self._operation(operation_id, request, path_params, note)
 
     def _operation(
-        self, operation_id: str, request: Request, path_params: dict[str, str]
+        self, operation_id: str, request: Request, path_params: dict[str, str], note: Note
     ) -> Response:
-        tenant = self.tenancy.authenticate(request.headers.get("authorization"))
+        tenant = note.tenant = self.tenancy.authenticate(request.headers.get("authorization"))
         scenario = parse_prefer(request.headers.get("prefer"))
         handler = OPERATIONS[operation_id]
         if scenario is NO_SCENARIO:
@@ -142,6 +176,7 @@ class MockApi:
         )
 
     def reset(self) -> None:
+        self.journal.clear()
         self.backend.reset()
         self.outbox.clear()
         self.faults.clear()

@@ -9,6 +9,8 @@ from decimal import Decimal
 from krea_nano_banana_mock.api import MockApi
 from krea_nano_banana_mock.backend import Backend, Settings
 from krea_nano_banana_mock.clock import Clock
+from krea_nano_banana_mock.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
+from krea_nano_banana_mock.journal import Journal
 from krea_nano_banana_mock.lifecycle import Pace, Progression
 from krea_nano_banana_mock.webhooks import DeliveryPolicy, Outbox
 
@@ -27,6 +29,7 @@ class MockOptions:
     step_seconds: float = 0.6
     webhook_retry: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     webhook_hosts: Sequence[str] | None = None  # glob patterns; None allows any host
+    journal_size: int = DEFAULT_JOURNAL_SIZE  # requests kept in the journal; 0 keeps none
 
 
 def build(clock: Clock, base_url: str, options: MockOptions) -> MockApi:
@@ -46,4 +49,5 @@ def build(clock: Clock, base_url: str, options: MockOptions) -> MockApi:
         base_url,
         options.tokens,
         options.webhook_hosts,
+        Journal(options.journal_size),
     )

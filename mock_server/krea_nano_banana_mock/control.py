@@ -4,10 +4,12 @@ read the webhook log. Over HTTP it lives under `/__mock__/`, apart from the API'
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 import orjson
 
 from krea_nano_banana_mock.clock import parse_instant
+from krea_nano_banana_mock.journal import Journal
 from krea_nano_banana_mock.lifecycle import Pace, Progression
 from krea_nano_banana_mock.messages import Request, Response, json_response
 from krea_nano_banana_mock.validation import InvalidRequest
@@ -25,6 +27,7 @@ def state(api: MockApi) -> dict[str, Any]:
         "step_seconds": api.backend.settings.pace.step_seconds,
         "jobs": len(api.backend),
         "webhooks_pending": api.outbox.pending,
+        "journal": len(api.journal),
     }
 
 
@@ -69,6 +72,39 @@ def _set_progression(api: MockApi, body: dict[str, Any]) -> None:
     api.backend.set_progression(policy, pace)
 
 
+def journal_response(journal: Journal, query: str) -> Response:
+    """`GET /__mock__/journal?method=&path=&model=&status=&since=`: the matching requests,
+    oldest first, and how many the ring buffer has dropped."""
+    try:
+        raw = dict(parse_qsl(query, keep_blank_values=False, errors="strict"))
+    except UnicodeDecodeError:
+        raise InvalidRequest("query", "percent-encoded bytes that are not UTF-8") from None
+    unknown = set(raw) - {"method", "path", "model", "status", "since"}
+    if unknown:
+        raise InvalidRequest(
+            sorted(unknown)[0], "unknown filter (known: method, path, model, status, since)"
+        )
+    status = raw.get("status")
+    if status is not None and not status.isdigit():
+        raise InvalidRequest("status", f"{status!r} is not an HTTP status code")
+    since = raw.get("since")
+    try:
+        instant = parse_instant(since) if since else None
+    except ValueError:
+        raise InvalidRequest("since", f"{since!r} is not an ISO 8601 instant") from None
+    entries = journal.entries(
+        method=raw.get("method"),
+        path=raw.get("path"),
+        model=raw.get("model"),
+        status=int(status) if status else None,
+        since=instant,
+    )
+    return json_response(
+        200,
+        {"entries": [entry.as_json() for entry in entries], "dropped": journal.dropped},
+    )
+
+
 def handle(api: MockApi, request: Request) -> Response:
     action = request.path[len(PREFIX) :].strip("/")
     method = request.method
@@ -83,6 +119,8 @@ def handle(api: MockApi, request: Request) -> Response:
     if action == "progression" and method == "POST":
         _set_progression(api, _body(request))
         return json_response(200, state(api))
+    if action == "journal" and method == "GET":
+        return journal_response(api.journal, request.query)
     if action == "webhooks" and method == "GET":
         return json_response(
             200,

@@ -92,7 +92,9 @@ def creator(model: spec.Generation) -> Handler:
                 duplicate_webhook=scenario.duplicate_webhook,
             ),
         )
-        return json_response(200, api.job_json(job), deprecation_headers(used))
+        response = json_response(200, api.job_json(job), deprecation_headers(used))
+        response.job_id = job.job_id
+        return response
 
     return create_job
 

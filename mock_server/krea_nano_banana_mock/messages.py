@@ -38,6 +38,7 @@ class Response:
     # A transport fault for the door to enact after handling: RESET or TIMEOUT.
     fault: Fault | None = None
     stall_seconds: float = 0.0
+    job_id: str | None = None  # the job the request touched, for the journal
 
 
 def json_response(

@@ -9,7 +9,7 @@ for its receiver and assert on the deliveries.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -27,8 +27,10 @@ from krea_nano_banana_mock.api import MockApi
 from krea_nano_banana_mock.assembly import DEFAULT_BASE_URL, MockOptions, build
 from krea_nano_banana_mock.backend import Job
 from krea_nano_banana_mock.clock import Clock, ManualClock, parse_instant
+from krea_nano_banana_mock.journal import Entry, Journal
 from krea_nano_banana_mock.lifecycle import Progression
 from krea_nano_banana_mock.messages import Fault, Request, Response
+from krea_nano_banana_mock.verification import RequestPattern, verify
 from krea_nano_banana_mock.webhooks import USER_AGENT, Attempt
 
 
@@ -168,3 +170,39 @@ class KreaMock:
 
     def reset(self) -> None:
         self.api.reset()
+
+    # -- journal and verification -----------------------------------------------------------
+
+    @property
+    def journal(self) -> Journal:
+        return self.api.journal
+
+    def requests(
+        self,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        model: str | None = None,
+        status: int | None = None,
+        since: datetime | None = None,
+    ) -> list[Entry]:
+        """What reached the mock, oldest first (`path` may be a glob: `/jobs/*`)."""
+        return self.journal.entries(
+            method=method, path=path, model=model, status=status, since=since
+        )
+
+    def verify(
+        self,
+        times: int | None = None,
+        *,
+        at_least: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        model: str | None = None,
+        status: int | None = None,
+        body_contains: Mapping[str, Any] | None = None,
+    ) -> list[Entry]:
+        """Asserts that `times` requests (default: at least one) matched; when not, the error
+        lists the closest requests and how each differs. Returns the matching ones."""
+        pattern = RequestPattern(method, path, model, status, body_contains)
+        return verify(self.journal.entries(), pattern, times=times, at_least=at_least)
