@@ -48,7 +48,7 @@ def _server(start: list[str], args: tuple[str, ...]) -> Iterator[str]:
                 process.kill()
                 errors.seek(0)
                 raise RuntimeError(f"server did not start: {line}{errors.read()}")
-            yield line[len(READY_PREFIX) :].strip()
+            yield line[len(READY_PREFIX) :].split()[0]
         finally:
             process.terminate()
             try:

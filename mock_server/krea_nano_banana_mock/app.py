@@ -87,27 +87,10 @@ class AsgiApp:
         elif response.fault is Fault.RESET:
             await send({"type": "http.response.start", "status": response.status, "headers": []})
             raise DeliberateReset("scenario=reset")
-        await _send_response(send, response, head=scope["method"] == "HEAD")
+        await send_response(send, response, head=scope["method"] == "HEAD")
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes | None:
-        """The body, or None once it is known to be over the limit (without reading it all)."""
-        limit = self.api.max_body_bytes
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise ClientGone
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                return None
-            if not message.get("more_body", False):
-                return b"".join([*chunks, chunk]) if chunks else chunk
-            chunks.append(chunk)
+        return await read_body(headers, receive, self.api.max_body_bytes)
 
     # -- lifespan: the background pump --------------------------------------------------------
 
@@ -160,7 +143,27 @@ class AsgiApp:
             await self._client.aclose()
 
 
-async def _send_response(send: Send, response: Response, head: bool = False) -> None:
+async def read_body(headers: dict[str, str], receive: Receive, limit: int) -> bytes | None:
+    """The body, or None once it is known to be over the limit (without reading it all)."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        if not message.get("more_body", False):
+            return b"".join([*chunks, chunk]) if chunks else chunk
+        chunks.append(chunk)
+
+
+async def send_response(send: Send, response: Response, head: bool = False) -> None:
     raw_headers = [
         (b"content-type", response.content_type.encode()),
         (b"content-length", str(len(response.body)).encode()),

@@ -8,6 +8,8 @@ import logging
 import socket
 import sys
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
 
 try:
     import uvicorn
@@ -16,10 +18,17 @@ except ImportError as missing:  # the SDK alone was installed
         "krea-mock-server needs the mock extra: pip install 'krea-nano-banana[mock]'"
     ) from missing
 
+import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.app import AsgiApp
 from krea_nano_banana_mock.assembly import MockOptions, build
+from krea_nano_banana_mock.cassettes import Cassettes
 from krea_nano_banana_mock.clock import SystemClock, parse_instant
+from krea_nano_banana_mock.forwarding_app import ForwardingApp
+from krea_nano_banana_mock.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
+from krea_nano_banana_mock.journal import Journal
 from krea_nano_banana_mock.lifecycle import Progression
+from krea_nano_banana_mock.proxy import Proxy
+from krea_nano_banana_mock.replay import Replay
 from krea_nano_banana_mock.webhooks import DeliveryPolicy
 
 try:
@@ -93,7 +102,64 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="seconds before the first webhook retry; each next one waits twice as long",
     )
     parser.add_argument("--public-url", help="base URL for result links (default: the bound URL)")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--journal-size",
+        type=int,
+        default=DEFAULT_JOURNAL_SIZE,
+        metavar="N",
+        help="requests kept in the journal, GET /__mock__/journal (default: 10000; 0: none)",
+    )
+    modes = parser.add_argument_group("proxy and replay (instead of the mock)")
+    modes.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="forward every request to this upstream (Krea's API: https://api.krea.ai),"
+        " validating requests and responses against openapi.yaml; findings are journaled",
+    )
+    modes.add_argument(
+        "--record", metavar="DIR", type=Path, help="with --proxy: write the traffic to DIR"
+    )
+    modes.add_argument(
+        "--replay", metavar="DIR", type=Path, help="serve the traffic recorded in DIR, offline"
+    )
+    args = parser.parse_args(argv)
+    if args.record and not args.proxy:
+        parser.error("--record needs --proxy URL: it records what the upstream answers")
+    if args.proxy and args.replay:
+        parser.error("--proxy and --replay are two modes: choose one")
+    if args.proxy and not args.proxy.startswith(("http://", "https://")):
+        parser.error(f"--proxy {args.proxy!r} must start with http:// or https://")
+    if args.replay and not args.replay.is_dir():
+        parser.error(f"--replay {args.replay}: no such folder")
+    if args.journal_size < 0:
+        parser.error("--journal-size must be 0 or more")
+    return args
+
+
+def forwarding_app(args: argparse.Namespace, url: str) -> ForwardingApp:
+    """The door for --proxy or --replay."""
+    journal = Journal(args.journal_size)
+    clock = SystemClock()
+    limit = spec.max_body_bytes()
+    if args.proxy:
+        cassettes = Cassettes(args.record) if args.record else None
+        proxy = Proxy(args.proxy, journal, clock, cassettes)
+
+        def proxy_state() -> dict[str, Any]:
+            return {"mode": "proxy", "upstream": proxy.upstream, "journal": len(journal)}
+
+        return ForwardingApp(proxy.handle, journal, proxy_state, lambda: None, limit, proxy.close)
+    replay = Replay(args.replay, args.public_url or url, journal, clock)
+
+    def replay_state() -> dict[str, Any]:
+        return {
+            "mode": "replay",
+            "recorded": replay.count,
+            "unreadable": replay.problems,
+            "journal": len(journal),
+        }
+
+    return ForwardingApp(replay.handle, journal, replay_state, replay.reset, limit)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -109,6 +175,12 @@ def main(argv: list[str] | None = None) -> None:
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{host}:{port}"
+    if args.proxy or args.replay:
+        app: Any = forwarding_app(args, url)
+        what = f"proxy to {args.proxy}" if args.proxy else f"replay of {args.replay}"
+        print(f"Krea mock server listening on {url} ({what})", flush=True)
+        _serve(app, sock)
+        return
     api = build(
         SystemClock(args.now),
         args.public_url or url,
@@ -121,10 +193,17 @@ def main(argv: list[str] | None = None) -> None:
             step_seconds=args.step_seconds,
             webhook_hosts=args.webhook_hosts,
             webhook_retry=DeliveryPolicy(first_delay=args.webhook_first_delay),
+            journal_size=args.journal_size,
         ),
     )
+    logging.getLogger("krea_nano_banana_mock").setLevel(logging.INFO)
+    print(f"Krea mock server listening on {url}", flush=True)
+    _serve(AsgiApp(api, webhook_timeout=args.webhook_timeout), sock)
+
+
+def _serve(app: Any, sock: socket.socket) -> None:
     config = uvicorn.Config(
-        AsgiApp(api, webhook_timeout=args.webhook_timeout),
+        app,
         log_level="warning",
         access_log=False,
         lifespan="on",
@@ -133,7 +212,6 @@ def main(argv: list[str] | None = None) -> None:
         proxy_headers=False,  # nothing reads the client's address; the middleware costs ~1%
     )
     logging.getLogger("krea_nano_banana_mock").setLevel(logging.INFO)
-    print(f"Krea mock server listening on {url}", flush=True)
     uvicorn.Server(config).run(sockets=[sock])
 
 

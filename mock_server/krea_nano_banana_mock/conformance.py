@@ -1,0 +1,75 @@
+"""Does a request or a response keep openapi.yaml? The validating proxy's judge.
+
+Each finding is one line naming the side, the field and the rule, for the journal:
+`request: prompt: 'x' is too short (minimum length: 3)`,
+`response 200: completed_at: 'yesterday' is not a 'date-time'`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+
+import krea_nano_banana_spec as spec
+from krea_nano_banana_mock.messages import Request
+from krea_nano_banana_mock.validation import InvalidRequest, parameters
+from krea_nano_banana_spec.validation import RequestChecker
+
+JSON = "application/json"
+GENERATIONS = {g.operation_id: g for g in spec.generations()}
+
+
+@functools.cache
+def _response_checker(operation_id: str, status: int) -> RequestChecker | None:
+    documented = spec.operation(operation_id).response(status)
+    schema = (documented or {}).get("content", {}).get(JSON, {}).get("schema")
+    return RequestChecker(schema) if schema is not None else None
+
+
+def _query_problems(operation_id: str, query: str) -> list[str]:
+    try:
+        parameters(operation_id, "query").parse(dict(parse_qsl(query, keep_blank_values=True)))
+    except InvalidRequest as problem:
+        return [f"request: {problem}"]
+    return []
+
+
+def request_problems(operation_id: str | None, request: Request) -> list[str]:
+    if operation_id is None:
+        return [f"request: {request.method} {request.path} is not an operation of openapi.yaml"]
+    found = []
+    if not request.headers.get("authorization", "").lower().startswith("bearer "):
+        found.append("request: no bearer token (every operation requires one)")
+    generation = GENERATIONS.get(operation_id)
+    if generation is not None:
+        try:
+            body = orjson.loads(request.body) if request.body else None
+        except orjson.JSONDecodeError as exc:
+            return [*found, f"request: body: malformed JSON ({exc})"]
+        checker = RequestChecker(generation.request_schema)
+        found += [f"request: {problem}" for problem in checker.problems(body)]
+    elif request.query or spec.operation(operation_id).parameters():
+        found += _query_problems(operation_id, request.query)
+    return found
+
+
+def response_problems(
+    operation_id: str | None, status: int, content_type: str, body: bytes
+) -> list[str]:
+    if operation_id is None:
+        return []
+    if spec.operation(operation_id).response(status) is None:
+        return [f"response {status}: status code not documented for {operation_id}"]
+    checker = _response_checker(operation_id, status)
+    if checker is None:
+        return []
+    if not content_type.startswith(JSON):
+        return [f"response {status}: content type {content_type or 'none'}, not {JSON}"]
+    try:
+        parsed: Any = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return [f"response {status}: body is not JSON: {body[:80]!r}"]
+    return [f"response {status}: {problem}" for problem in checker.problems(parsed)]
