@@ -388,6 +388,83 @@ def machine() -> str:
     )
 
 
+PROXY_START, PROXY_END = "<!-- bench-proxy:start -->", "<!-- bench-proxy:end -->"
+
+
+def ours(port: int, *extra: str) -> list[str]:
+    return [str(BIN / "krea-mock-server"), "--port", str(port), *UNLIMITED, *extra]
+
+
+def journal_and_proxy(wrk: str, seconds: int, work: Path) -> str:
+    """The journal's cost on a create (servers with and without it, alternated, so drift
+    falls on both), and the latency the validating proxy adds to a GET over a direct call."""
+    post = lua_post(work)
+    throughput: dict[str, list[float]] = {"journal": [], "no journal": []}
+    for _ in range(3):
+        for name, extra in (("journal", ()), ("no journal", ("--journal-size", "0"))):
+            port = free_port()
+            with serving(ours(port, *extra), port):
+                url = f"http://127.0.0.1:{port}{CREATE}"
+                wrk_run(wrk, url, 16, 1, post)  # warm-up
+                throughput[name].append(wrk_run(wrk, url, 64, seconds, post)[0])
+    ratios = [j / n for j, n in zip(throughput["journal"], throughput["no journal"], strict=True)]
+    upstream_port, proxy_port = free_port(), free_port()
+    with (
+        serving(ours(upstream_port), upstream_port),
+        serving(ours(proxy_port, "--proxy", f"http://127.0.0.1:{upstream_port}"), proxy_port),
+    ):
+        job = existing_job(f"http://127.0.0.1:{upstream_port}")
+        latency = {}
+        for name, port in (("direct", upstream_port), ("through the proxy", proxy_port)):
+            url = f"http://127.0.0.1:{port}/jobs/{job}"
+            wrk_run(wrk, url, 4, 1, None)  # warm-up
+            latency[name] = wrk_run(wrk, url, 4, seconds, None)
+    direct, proxied = latency["direct"], latency["through the proxy"]
+    lines = [
+        PROXY_START,
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}.",
+        "Reproduce: `./scripts/bench --only journal-proxy`.",
+        "",
+        "### The request journal's cost on a create (wrk -t2 -c64, three alternated pairs)",
+        "",
+        "| pair | with the journal (req/s) | without (`--journal-size 0`) | ratio |",
+        "|---|---|---|---|",
+    ]
+    for number, (j, n, r) in enumerate(
+        zip(throughput["journal"], throughput["no journal"], ratios, strict=True), 1
+    ):
+        lines.append(f"| {number} | {j:,.0f} | {n:,.0f} | {r:.3f} |")
+    median = statistics.median(ratios)
+    verdict = "met" if median >= 0.95 else "MISSED"
+    lines += [
+        "",
+        f"Median ratio **{median:.3f}** (target: >= 0.95, the journal costing at most 5 %):"
+        f" {verdict}.",
+        "",
+        "### The latency the validating proxy adds (GET /jobs/{id}, wrk -t2 -c4)",
+        "",
+        "| path | requests/s | p50 ms | p99 ms |",
+        "|---|---|---|---|",
+        f"| direct | {direct[0]:,.0f} | {direct[1]:.2f} | {direct[2]:.2f} |",
+        f"| through `--proxy` | {proxied[0]:,.0f} | {proxied[1]:.2f} | {proxied[2]:.2f} |",
+        "",
+        f"The proxy adds **{proxied[1] - direct[1]:.2f} ms at p50** and"
+        f" **{proxied[2] - direct[2]:.2f} ms at p99** (it forwards, validates the request and"
+        " the response against openapi.yaml, and journals).",
+        "",
+        PROXY_END,
+    ]
+    return "\n".join(lines)
+
+
+def write_section(start: str, end: str, section: str) -> None:
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if start not in text:
+        text += f"\n{start}\n{end}\n"
+    DOC.write_text(text[: text.index(start)] + section + text[text.index(end) + len(end) :])
+
+
 def render(
     runs: list[Run],
     inproc: tuple[float, float, float],
@@ -464,8 +541,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--skip-suite", action="store_true")
+    parser.add_argument(
+        "--only", choices=["journal-proxy"], help="measure only this part (the rest stays)"
+    )
     args = parser.parse_args()
     wrk, prism = ensure_tools()
+    with tempfile.TemporaryDirectory() as tmp:
+        proxy_section = journal_and_proxy(wrk, args.seconds, Path(tmp))
+    write_section(PROXY_START, PROXY_END, proxy_section)
+    print(proxy_section)
+    if args.only:
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         inproc = in_process_ratio()  # first, before any server has run on the machine

@@ -1,0 +1,85 @@
+"""The mock's request journal: what it keeps, how it is bounded and queried, on both doors."""
+
+from __future__ import annotations
+
+import httpx
+from krea_nano_banana_mock import KreaMock
+
+import krea_nano_banana_spec as spec
+from tests.servers import mock_server
+
+CREATE = spec.generation(spec.default_model()).path
+TOKEN = "journal-secret-token"
+
+
+def post(client: httpx.Client, body: object) -> httpx.Response:
+    return client.post(CREATE, json=body)
+
+
+def test_each_request_is_kept_with_what_it_touched_and_never_the_token() -> None:
+    with (
+        KreaMock() as mock,
+        httpx.Client(
+            base_url=mock.base_url, headers={"Authorization": f"Bearer {TOKEN}"}
+        ) as client,
+    ):
+        job_id = post(client, {"prompt": "a lighthouse"}).json()["job_id"]
+        post(client, {"prompt": "a"})
+        client.get(f"/jobs/{job_id}")
+        created, refused, polled = mock.requests()
+    assert (created.method, created.path, created.status) == ("POST", CREATE, 200)
+    assert created.model == spec.default_model()
+    assert created.job_id == job_id
+    assert created.parsed_body() == {"prompt": "a lighthouse"}
+    assert refused.status == 400
+    assert refused.error is not None
+    assert refused.error.startswith("prompt:")
+    assert polled.job_id == job_id
+    assert created.tenant == polled.tenant
+    assert created.tenant is not None
+    assert TOKEN not in str([entry.as_json() for entry in (created, refused, polled)])
+
+
+def test_the_journal_is_a_bounded_ring_cleared_by_reset() -> None:
+    with (
+        KreaMock(journal_size=3) as mock,
+        httpx.Client(base_url=mock.base_url, headers={"Authorization": "Bearer t"}) as client,
+    ):
+        for n in range(5):
+            post(client, {"prompt": f"prompt {n}"})
+        kept = mock.requests()
+        assert [e.parsed_body()["prompt"] for e in kept] == ["prompt 2", "prompt 3", "prompt 4"]
+        assert mock.journal.dropped == 2
+        mock.reset()
+        assert mock.requests() == []
+    with (
+        KreaMock(journal_size=0) as silent,
+        httpx.Client(base_url=silent.base_url, headers={"Authorization": "Bearer t"}) as client,
+    ):
+        post(client, {"prompt": "abc"})
+        assert silent.requests() == []
+
+
+def test_the_journal_over_http_filters_and_names_a_bad_filter() -> None:
+    with (
+        mock_server() as url,
+        httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}) as client,
+    ):
+        job_id = post(client, {"prompt": "a lighthouse"}).json()["job_id"]
+        post(client, {"prompt": "a"})
+        client.get(f"/jobs/{job_id}")
+        everything = httpx.get(f"{url}/__mock__/journal").json()
+        refused = httpx.get(f"{url}/__mock__/journal", params={"status": 400}).json()
+        polls = httpx.get(f"{url}/__mock__/journal", params={"path": "/jobs/*"}).json()
+        bad = httpx.get(f"{url}/__mock__/journal", params={"colour": "red"})
+        bad_since = httpx.get(f"{url}/__mock__/journal", params={"since": "yesterday"})
+    assert len(everything["entries"]) == 3
+    assert everything["dropped"] == 0
+    assert [e["body"] for e in refused["entries"]] == [{"prompt": "a"}]
+    assert refused["entries"][0]["error"].startswith("prompt:")
+    assert [e["job_id"] for e in polls["entries"]] == [job_id]
+    assert bad.status_code == 400
+    assert "colour" in bad.json()["error"]
+    assert bad_since.status_code == 400
+    assert "since" in bad_since.json()["error"]
+    assert TOKEN not in str(everything)
