@@ -82,17 +82,13 @@ class MockApi:
             response = json_response(500, {"error": "internal error in the mock server"})
         if self.journal and not request.path.startswith(control.PREFIX):
             self.journal.record(
-                Entry(
-                    at=self.clock.now(),
-                    method=request.method,
-                    path=request.path,
-                    query=request.query,
-                    body=request.body,
-                    status=response.status,
+                Entry.of(
+                    self.clock.now(),
+                    request,
+                    response,
                     tenant=note.tenant[:TENANT_CHARS] if note.tenant else None,
                     model=MODELS.get(note.operation_id),
                     job_id=response.job_id or note.job_id,
-                    response_body=response.body if response.status >= 400 else None,
                 )
             )
         return response

@@ -18,6 +18,8 @@ from typing import Any
 
 import orjson
 
+from krea_nano_banana_mock.messages import Request, Response
+
 DEFAULT_SIZE = 10_000
 TENANT_CHARS = 12  # enough to tell tenants apart in a report
 
@@ -46,6 +48,20 @@ class Entry:
             return self.response_body[:500].decode("utf-8", "replace")
         message = parsed.get("error") if isinstance(parsed, dict) else None
         return message if isinstance(message, str) else None
+
+    @classmethod
+    def of(cls, at: datetime, request: Request, response: Response, **details: Any) -> Entry:
+        """The entry of one exchange; `details`: what the door knows beyond the messages."""
+        return cls(
+            at=at,
+            method=request.method,
+            path=request.path,
+            query=request.query,
+            body=request.body,
+            status=response.status,
+            response_body=response.body if response.status >= 400 else None,
+            **details,
+        )
 
     def parsed_body(self) -> Any:
         if not self.body:

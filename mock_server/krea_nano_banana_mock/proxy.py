@@ -107,16 +107,12 @@ class Proxy:
             log.warning("%s %s: %s", request.method, request.path, problem)
         job_id = next(iter(path_params.values()), None) or _job_id(answer.body)
         self.journal.record(
-            Entry(
-                at=self.clock.now(),
-                method=request.method,
-                path=request.path,
-                query=request.query,
-                body=request.body,
-                status=answer.status,
+            Entry.of(
+                self.clock.now(),
+                request,
+                answer,
                 model=GENERATIONS.get(operation_id or ""),
                 job_id=job_id,
-                response_body=answer.body if answer.status >= 400 else None,
                 violations=problems,
             )
         )

@@ -89,17 +89,7 @@ class Replay:
                     "content-type", "application/json"
                 ),
             )
-        self.journal.record(
-            Entry(
-                at=self.clock.now(),
-                method=request.method,
-                path=request.path,
-                query=request.query,
-                body=request.body,
-                status=answer.status,
-                response_body=answer.body if answer.status >= 400 else None,
-            )
-        )
+        self.journal.record(Entry.of(self.clock.now(), request, answer))
         return answer
 
     def reset(self) -> None:
