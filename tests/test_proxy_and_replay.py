@@ -73,8 +73,13 @@ def test_the_proxy_journals_each_violation_of_a_wrong_server() -> None:
         assert created.json()["created_at"] == "yesterday"
         too_short = httpx.post(f"{url}{CREATE}", json={"prompt": "a"}, headers=headers)
         no_token = httpx.get(f"{url}{LIST}")
+        as_form = httpx.post(f"{url}{CREATE}", data={"prompt": "abc"}, headers=headers)
         entries = journal(url)
-    create, short, anonymous = entries
+    create, short, anonymous, form = entries
+    assert as_form.status_code == 415
+    assert form["violations"][0] == (
+        "request: Content-Type: application/x-www-form-urlencoded, not application/json"
+    )
     assert any("created_at" in v and "date-time" in v for v in create["violations"])
     assert short["violations"][0].startswith("request: prompt:")
     assert too_short.status_code == 400

@@ -45,6 +45,9 @@ def request_problems(operation_id: str | None, request: Request) -> list[str]:
         found.append("request: no bearer token (every operation requires one)")
     generation = GENERATIONS.get(operation_id)
     if generation is not None:
+        declared = request.headers.get("content-type", "")
+        if declared and not declared.startswith(JSON):
+            found.append(f"request: Content-Type: {declared}, not {JSON}")
         try:
             body = orjson.loads(request.body) if request.body else None
         except orjson.JSONDecodeError as exc:
