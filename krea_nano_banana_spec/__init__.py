@@ -370,6 +370,16 @@ def generation(name: str | None = None) -> Generation:
     raise UnknownModel(wanted)
 
 
+@functools.cache
+def _generations_by_operation() -> Mapping[str, Generation]:
+    return {g.operation_id: g for g in generations()}
+
+
+def generation_of(operation_id: str | None) -> Generation | None:
+    """The generation an operation is; None for any other operation (the jobs API)."""
+    return _generations_by_operation().get(operation_id or "")
+
+
 @dataclass(frozen=True, slots=True)
 class Lifecycle:
     statuses: tuple[str, ...]

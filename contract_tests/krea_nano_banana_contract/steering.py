@@ -38,8 +38,14 @@ class Steering:
         state: dict[str, Any] = response.json()
         return state
 
+    def state(self) -> dict[str, Any]:
+        response = self.http.get(STATE)
+        response.raise_for_status()
+        state: dict[str, Any] = response.json()
+        return state
+
     def now(self) -> datetime:
-        return datetime.fromisoformat(self._post("clock", {})["now"])
+        return datetime.fromisoformat(self.state()["now"])
 
     def set_now(self, instant: datetime) -> None:
         self._post("clock", {"now": instant.isoformat()})
@@ -53,7 +59,7 @@ class Steering:
     @contextlib.contextmanager
     def paced(self, policy: str) -> Iterator[None]:
         """Jobs move by `policy` inside the block, and as before it after."""
-        before = self._post("clock", {})
+        before = self.state()
         self.set_pace(policy)
         try:
             yield

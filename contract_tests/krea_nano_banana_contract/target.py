@@ -14,7 +14,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -75,7 +75,7 @@ class Target:
     webhooks: WebhookReceiver | None = None
     created: int = 0
     requests: int = 0
-    last_curl: str | None = None
+    _last_curl: Callable[[], str] | None = None
     _moving_per_poll: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -140,18 +140,22 @@ class Target:
         )
 
     def count(self, request: httpx.Request) -> None:
+        self.counted_call(lambda: self._curl_of(request))
+
+    def counted_call(self, curl: Callable[[], str]) -> None:
+        """One more request; `curl` makes its reproduction, only if a report needs it."""
+        with self._lock:
+            self.requests += 1
+            self._last_curl = curl
+
+    @property
+    def last_curl(self) -> str | None:
+        return self._last_curl() if self._last_curl is not None else None
+
+    def _curl_of(self, request: httpx.Request) -> str:
         tokens = (self.token, self.other_token)
         secrets = {t: v for t, v in zip(tokens, TOKEN_VARIABLES, strict=True) if t}
-        curl = curl_of(request, secrets if self.live else {})
-        with self._lock:
-            self.requests += 1
-            self.last_curl = curl
-
-    def counted_call(self, curl: str) -> None:
-        """A request sent by another client (Schemathesis)."""
-        with self._lock:
-            self.requests += 1
-            self.last_curl = curl
+        return curl_of(request, secrets if self.live else {})
 
     def fresh_token(self) -> str:
         """A tenant of its own: in-process any token is one; live, the configured token."""

@@ -70,22 +70,21 @@ def _load() -> Any:
     return schemathesis.openapi.from_asgi("/openapi.json", AsgiApp(MOCK), config=_config())
 
 
-GENERATIONS = {g.operation_id: g.model for g in spec.generations()}
 # Only the models this run checks (`--model`).
-UNCHECKED = [op for op, model in GENERATIONS.items() if model not in TARGET.models]
+UNCHECKED = [g.operation_id for g in spec.generations() if g.model not in TARGET.models]
 schema = _load().exclude(operation_id=UNCHECKED) if UNCHECKED else _load()
 
 
 @schemathesis.hook
 def before_call(context: Any, case: Case[Any], kwargs: Any) -> None:
-    model = GENERATIONS.get(case.operation.definition.raw.get("operationId"))
-    if model is not None:
-        TARGET.spend.charge(model, case.body)
+    generation = spec.generation_of(case.operation.definition.raw.get("operationId"))
+    if generation is not None:
+        TARGET.spend.charge(generation.model, case.body)
 
 
 @schemathesis.hook
 def after_call(context: Any, case: Case[Any], response: Any) -> None:
-    TARGET.counted_call(schemathesis_curl(case.as_curl_command(), TOKEN_VARIABLES[0]))
+    TARGET.counted_call(lambda: schemathesis_curl(case.as_curl_command(), TOKEN_VARIABLES[0]))
 
 
 WEBHOOK_HEADERS = {g.header(spec.Role.WEBHOOK_URL) for g in spec.generations()} - {None}
@@ -129,11 +128,7 @@ def replayable(spending: Target) -> Iterator[Target]:
     the same server. A live server that moves jobs with time does not (a cancel is 200 or 409
     by a few milliseconds), so on the mock the linked workflow runs with jobs that move only
     when polled; any other server is taken as it comes."""
-    steering = spending.steering
-    if steering is None or not spending.live:
-        yield spending
-        return
-    with steering.paced("poll"):
+    with spending.moving_per_poll():
         yield spending
 
 

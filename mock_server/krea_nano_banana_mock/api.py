@@ -31,7 +31,6 @@ from krea_nano_banana_mock.webhooks import Outbox
 log = logging.getLogger("krea_nano_banana_mock")
 RESULT_PATH = re.compile(r"^/results/(?P<job_id>[0-9a-f-]{36})/[^/]+$")
 SPEC_PATH = "/openapi.json"  # where the real API serves its own document
-MODELS = {g.operation_id: g.model for g in spec.generations()}
 
 
 class Note:
@@ -87,7 +86,7 @@ class MockApi:
                     request,
                     response,
                     tenant=note.tenant[:TENANT_CHARS] if note.tenant else None,
-                    model=MODELS.get(note.operation_id),
+                    operation_id=note.operation_id,
                     job_id=response.job_id or note.job_id,
                 )
             )

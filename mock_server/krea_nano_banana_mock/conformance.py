@@ -15,11 +15,10 @@ import orjson
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.messages import Request
-from krea_nano_banana_mock.validation import InvalidRequest, parameters
+from krea_nano_banana_mock.validation import InvalidRequest, ParameterValidator, parameters
 from krea_nano_banana_spec.validation import RequestChecker
 
 JSON = "application/json"
-GENERATIONS = {g.operation_id: g for g in spec.generations()}
 
 
 @functools.cache
@@ -29,9 +28,20 @@ def _response_checker(operation_id: str, status: int) -> RequestChecker | None:
     return RequestChecker(schema) if schema is not None else None
 
 
+@functools.cache
+def _request_checker(operation_id: str) -> RequestChecker:
+    generation = spec.generation(operation_id)
+    return RequestChecker(generation.request_schema)
+
+
+@functools.cache
+def _query(operation_id: str) -> ParameterValidator:
+    return parameters(operation_id, "query")
+
+
 def _query_problems(operation_id: str, query: str) -> list[str]:
     try:
-        parameters(operation_id, "query").parse(dict(parse_qsl(query, keep_blank_values=True)))
+        _query(operation_id).parse(dict(parse_qsl(query, keep_blank_values=True)))
     except InvalidRequest as problem:
         return [f"request: {problem}"]
     return []
@@ -43,8 +53,7 @@ def request_problems(operation_id: str | None, request: Request) -> list[str]:
     found = []
     if not request.headers.get("authorization", "").lower().startswith("bearer "):
         found.append("request: no bearer token (every operation requires one)")
-    generation = GENERATIONS.get(operation_id)
-    if generation is not None:
+    if spec.generation_of(operation_id) is not None:
         declared = request.headers.get("content-type", "")
         if declared and not declared.startswith(JSON):
             found.append(f"request: Content-Type: {declared}, not {JSON}")
@@ -52,9 +61,8 @@ def request_problems(operation_id: str | None, request: Request) -> list[str]:
             body = orjson.loads(request.body) if request.body else None
         except orjson.JSONDecodeError as exc:
             return [*found, f"request: body: malformed JSON ({exc})"]
-        checker = RequestChecker(generation.request_schema)
-        found += [f"request: {problem}" for problem in checker.problems(body)]
-    elif request.query or spec.operation(operation_id).parameters():
+        found += [f"request: {p}" for p in _request_checker(operation_id).problems(body)]
+    else:
         found += _query_problems(operation_id, request.query)
     return found
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.messages import Request, Response
 
 DEFAULT_SIZE = 10_000
@@ -50,8 +51,16 @@ class Entry:
         return message if isinstance(message, str) else None
 
     @classmethod
-    def of(cls, at: datetime, request: Request, response: Response, **details: Any) -> Entry:
+    def of(
+        cls,
+        at: datetime,
+        request: Request,
+        response: Response,
+        operation_id: str | None = None,
+        **details: Any,
+    ) -> Entry:
         """The entry of one exchange; `details`: what the door knows beyond the messages."""
+        generation = spec.generation_of(operation_id)
         return cls(
             at=at,
             method=request.method,
@@ -60,6 +69,7 @@ class Entry:
             body=request.body,
             status=response.status,
             response_body=response.body if response.status >= 400 else None,
+            model=generation.model if generation is not None else None,
             **details,
         )
 
@@ -92,19 +102,19 @@ class Journal:
         if size < 0:
             raise ValueError("the journal size must be zero (off) or more")
         self.size = size
-        self._entries: deque[Entry] = deque(maxlen=size or 1)
+        self._entries: deque[Entry] = deque(maxlen=size)
         self.recorded = 0  # since the last clear, dropped ones included
 
     def __bool__(self) -> bool:
+        """Whether it keeps anything: a door skips making entries for a journal that does not."""
         return self.size > 0
 
     def __len__(self) -> int:
-        return len(self._entries) if self.size else 0
+        return len(self._entries)
 
     def record(self, entry: Entry) -> None:
-        if self.size:
-            self._entries.append(entry)
-            self.recorded += 1
+        self._entries.append(entry)
+        self.recorded += 1
 
     @property
     def dropped(self) -> int:
@@ -124,10 +134,9 @@ class Journal:
         since: datetime | None = None,
     ) -> list[Entry]:
         """Oldest first. `path` may be a glob (`/jobs/*`)."""
-        kept = list(self._entries) if self.size else []
         return [
             entry
-            for entry in kept
+            for entry in list(self._entries)  # a copy: the other door may be appending
             if (method is None or entry.method == method.upper())
             and (path is None or fnmatch.fnmatchcase(entry.path, path))
             and (model is None or entry.model == model)

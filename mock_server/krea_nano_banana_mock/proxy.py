@@ -18,7 +18,7 @@ import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.cassettes import Cassettes, Exchange
 from krea_nano_banana_mock.clock import Clock
 from krea_nano_banana_mock.conformance import request_problems, response_problems
-from krea_nano_banana_mock.errors import RouteNotFound
+from krea_nano_banana_mock.errors import MethodNotAllowed, RouteNotFound
 from krea_nano_banana_mock.journal import Entry, Journal
 from krea_nano_banana_mock.messages import Request, Response, json_response
 from krea_nano_banana_mock.routes import Routes
@@ -33,7 +33,6 @@ NOT_RETURNED = {
     "transfer-encoding",
     "content-encoding",
 }
-GENERATIONS = {g.operation_id: g.model for g in spec.generations()}
 
 
 class Proxy:
@@ -59,9 +58,7 @@ class Proxy:
     def _operation(self, request: Request) -> tuple[str | None, dict[str, str]]:
         try:
             return self.routes.match(request.method, request.path)
-        except RouteNotFound:
-            return None, {}
-        except Exception:  # a method the path does not take: not an operation either
+        except (RouteNotFound, MethodNotAllowed):  # forwarded all the same, and reported
             return None, {}
 
     async def handle(self, request: Request) -> Response:
@@ -111,7 +108,7 @@ class Proxy:
                 self.clock.now(),
                 request,
                 answer,
-                model=GENERATIONS.get(operation_id or ""),
+                operation_id,
                 job_id=job_id,
                 violations=problems,
             )

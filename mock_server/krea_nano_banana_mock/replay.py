@@ -60,6 +60,9 @@ class Replay:
         for exchange in exchanges:
             self._recorded[key_of(*_request_key(exchange))].append(exchange)
         self._served: dict[Key, int] = defaultdict(int)
+        # Read once: which recorded result URLs have a local copy, so that no answer looks at disk.
+        images = folder / IMAGES
+        self._images = {p.name for p in images.iterdir()} if images.is_dir() else set()
         self.count = len(exchanges)
 
     def handle(self, request: Request) -> Response:
@@ -106,7 +109,7 @@ class Replay:
         def local(value: object) -> object:
             if isinstance(value, str) and value.startswith(("http://", "https://")):
                 name = image_name(value)
-                if (self.folder / IMAGES / name).is_file():
+                if name in self._images:
                     return f"{self.public_url}{REPLAYED_IMAGES}{name}"
                 return value
             if isinstance(value, dict):
@@ -118,10 +121,9 @@ class Replay:
         return orjson.dumps(local(parsed))
 
     def _image(self, name: str) -> Response:
-        path = self.folder / IMAGES / name
-        if "/" in name or not path.is_file():
+        if name not in self._images:
             return json_response(404, {"error": f"replay: no recorded image {name}"})
-        return Response(200, path.read_bytes(), content_type="image/png")
+        return Response(200, (self.folder / IMAGES / name).read_bytes(), content_type="image/png")
 
 
 def _request_key(exchange: Exchange) -> tuple[str, str, str, bytes]:
