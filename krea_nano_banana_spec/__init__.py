@@ -23,6 +23,9 @@ from urllib.parse import quote
 
 import yaml
 
+from krea_nano_banana_spec.normalize import normalize
+from krea_nano_banana_spec.normalize import value_type as value_type  # readers' one type lookup
+
 
 def spec_path() -> Path:
     # A wheel carries the spec inside the package; a source checkout keeps it at the top.
@@ -34,11 +37,13 @@ def spec_path() -> Path:
 
 @functools.cache
 def document() -> Mapping[str, Any]:
+    """openapi.yaml as every reader sees it: normalised (see `normalize`), so that operations
+    written the way Krea writes them work everywhere."""
     with spec_path().open("rb") as handle:
         loaded: dict[str, Any] = yaml.load(
             handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         )
-    return loaded
+    return normalize(loaded)
 
 
 @functools.cache

@@ -13,26 +13,15 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-COPIED = (
-    "krea_nano_banana_spec",
-    "krea_nano_banana",
-    "mock_server",
-    "contract_tests",
-    "scripts/py",
-)
-SPEC_FILES = ("openapi.yaml", "openapi-python-client.yaml")
+from tests.repository_copy import copy_with_edited_spec, run_in
+
 NEW_PATH = "/generate/image/test/pixel-dream"
 
 
@@ -133,33 +122,7 @@ DRIVER = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def edited_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    copied = tmp_path_factory.mktemp("repository")
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for folder in COPIED:
-        shutil.copytree(ROOT / folder, copied / folder, ignore=ignore)
-    for name in SPEC_FILES:
-        shutil.copy(ROOT / name, copied / name)
-    document = yaml.safe_load((copied / "openapi.yaml").read_text())
-    edit_spec(document)
-    (copied / "openapi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
-    regenerate = [sys.executable, str(copied / "scripts" / "py" / "regenerate.py")]
-    subprocess.run(regenerate, check=True, capture_output=True, timeout=120)
-    return copied
-
-
-def run_in(copied: Path, command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    path = os.pathsep.join(
-        str(copied / folder) for folder in ("", "generated", "mock_server", "contract_tests")
-    )
-    return subprocess.run(
-        command,
-        cwd=copied,
-        env={**os.environ, "PYTHONPATH": path, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return copy_with_edited_spec(tmp_path_factory.mktemp("repository"), edit_spec)
 
 
 def test_mock_sdk_and_cli_follow_a_spec_edit_with_no_hand_edit(edited_copy: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import os
 import shutil
 import subprocess
@@ -17,7 +18,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # this checkout's spec package, not another installed one
+from krea_nano_banana_spec.normalize import normalize  # noqa: E402
+
 PACKAGE = "krea_api_client"
 DEFAULT_TARGET = ROOT / "generated" / PACKAGE
 
@@ -39,8 +45,18 @@ class Drift:
         )
 
 
+def normalized_copy(spec: Path, directory: Path) -> Path:
+    """The spec as the generator must read it: normalised (krea_nano_banana_spec.normalize),
+    so that operations written the way Krea writes them generate cleanly."""
+    document = normalize(yaml.safe_load(spec.read_text()))
+    written = directory / f"{spec.stem}.normalized.json"
+    written.write_text(json.dumps(document, indent=1))
+    return written
+
+
 def generate_into(directory: Path, spec: Path, config: Path) -> Path:
     output = directory / PACKAGE
+    spec = normalized_copy(spec, directory)
     bin_dir = Path(sys.executable).parent
     # The generator's post-hooks call ruff by name: make sure it is this venv's ruff.
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
