@@ -65,6 +65,9 @@ if TYPE_CHECKING:
         InsufficientCreditsError as InsufficientCreditsError,
     )
     from krea_nano_banana.errors import (
+        InvalidJobIdError as InvalidJobIdError,
+    )
+    from krea_nano_banana.errors import (
         InvalidRequestError as InvalidRequestError,
     )
     from krea_nano_banana.errors import (
@@ -136,6 +139,7 @@ _EXPORTS = {
     "Cost": "krea_nano_banana.pricing",
     "Deduplicator": "krea_nano_banana.webhooks",
     "InsufficientCreditsError": "krea_nano_banana.errors",
+    "InvalidJobIdError": "krea_nano_banana.errors",
     "InvalidRequestError": "krea_nano_banana.errors",
     "InvalidWebhook": "krea_nano_banana.webhooks",
     "Job": "krea_api_client.models",

@@ -30,6 +30,12 @@ class InvalidRequestError(KreaError, ValueError):
         self.problems = [problem, *problem.others]
 
 
+class InvalidJobIdError(KreaError, ValueError):
+    """A job id that cannot name any job (empty, or not text): raised before anything is sent.
+    Any other text is sent as it is: Krea publishes no format for job ids, and an id the API
+    does not know is its 404, `NotFoundError`."""
+
+
 class APIConnectionError(KreaError):
     """The API could not be reached, or the connection broke before an answer arrived."""
 

@@ -26,6 +26,7 @@ import krea_nano_banana_spec as spec
 from krea_nano_banana.errors import (
     APIConnectionError,
     APIStatusError,
+    InvalidJobIdError,
     JobCancelledError,
     JobFailedError,
     KreaError,
@@ -103,10 +104,16 @@ class UnexpectedResponse(KreaError):
     """A 2xx answer that does not parse as the spec says it should."""
 
 
-def job_id_of(job: Job | UUID | str) -> UUID:
+def job_id_of(job: Job | UUID | str) -> str:
     if isinstance(job, Job):
-        return job.job_id
-    return job if isinstance(job, UUID) else UUID(str(job))
+        return str(job.job_id)
+    if not isinstance(job, UUID | str):
+        raise InvalidJobIdError(
+            f"job id: expected a job, a UUID or a string, got {type(job).__name__}"
+        )
+    if not str(job).strip():
+        raise InvalidJobIdError("job id: must not be empty")
+    return str(job)
 
 
 def status_error(status: int, content: bytes, headers: Mapping[str, str]) -> APIStatusError:
@@ -123,6 +130,8 @@ def status_error(status: int, content: bytes, headers: Mapping[str, str]) -> API
 
 def result_of(response: Response[Any], expected: type[T]) -> T:
     if 200 <= response.status_code < 300:
+        if expected is Response:
+            return response  # type: ignore[return-value]  # the plan reads the answer itself
         if isinstance(response.parsed, expected):
             return response.parsed
         raise UnexpectedResponse(
@@ -193,6 +202,23 @@ def create(
     effect = Send(model.operation.method, model.path, Job, body, headers)
     job: Job = yield from with_retries(effect, retry, creates=True)
     return job
+
+
+def cancel(endpoint: Endpoint, job: Job | UUID | str, retry: RetryPolicy) -> Plan[Job]:
+    """Cancels a job and returns it. Krea documents the answer as a 200 with no body; an empty
+    body or the job itself (as older servers sent) is accepted too. The job is returned from
+    the answer when it carries one, else fetched with one `GET /jobs/{id}`."""
+    job_id = job_id_of(job)
+    answer: Response[Any] = yield from call(endpoint, Response, retry, id=job_id)
+    try:
+        carried = json.loads(answer.content) if answer.content.strip() else None
+        if isinstance(carried, dict) and carried.get("job_id"):
+            cancelled: Job = Job.from_dict(carried)
+            return cancelled
+    except (ValueError, KeyError, TypeError):
+        pass  # not the job: what the job is now is one GET away
+    fetched: Job = yield from call(get_job, Job, retry, id=job_id)
+    return fetched
 
 
 def is_finished(job: Job) -> bool:

@@ -133,12 +133,19 @@ def enum_values(schema_name: str) -> tuple[str, ...]:
     return tuple(document()["components"]["schemas"][schema_name]["enum"])
 
 
+ALIASES_KEY = "x-krea-deprecated-field-aliases"  # Krea's own extension, in Krea's format
+
+
 @dataclass(frozen=True, slots=True)
 class DeprecatedAlias:
-    alias: str
-    replacement: str
-    sunset: datetime
+    """One entry of Krea's `x-krea-deprecated-field-aliases` (`from`, `to`, `sunset_date`,
+    `reason`, `migration_url`); each alias has its own sunset."""
+
+    alias: str  # `from`
+    replacement: str  # `to`
+    sunset: datetime  # `sunset_date`, enforced from its first instant, in UTC
     migration_url: str
+    reason: str = ""
 
     @property
     def sunset_date(self) -> date:
@@ -274,13 +281,14 @@ class Generation:
 def _aliases(entries: list[Mapping[str, Any]]) -> tuple[DeprecatedAlias, ...]:
     return tuple(
         DeprecatedAlias(
-            alias=entry["alias"],
-            replacement=entry["replacement"],
+            alias=str(entry["from"]),
+            replacement=str(entry["to"]),
             # Accepted until the date; enforced from its first instant, in UTC.
             sunset=datetime.combine(
-                date.fromisoformat(str(entry["sunset"])), datetime.min.time(), UTC
+                date.fromisoformat(str(entry["sunset_date"])), datetime.min.time(), UTC
             ),
-            migration_url=entry["migration_url"],
+            migration_url=str(entry.get("migration_url", "")),
+            reason=str(entry.get("reason", "")),
         )
         for entry in entries
     )
@@ -334,7 +342,7 @@ def generations() -> tuple[Generation, ...]:
                 request_schema_name=schema_name,
                 request_schema=component_schema(schema_name),
                 job_type=str(definition["x-krea-job-type"]),
-                aliases=_aliases(definition.get("x-deprecated-aliases", [])),
+                aliases=_aliases(definition.get(ALIASES_KEY, [])),
                 pricing=_pricing(definition.get("x-pricing")),
                 roles=dict(definition.get("x-request-roles", {})),
                 result_images=_result_images(definition.get("x-result-images")),

@@ -124,9 +124,23 @@ def require_bodies(document: dict[str, Any]) -> None:
         body = operation.get("requestBody")
         if not isinstance(body, dict) or "required" in body or "$ref" in body:
             continue
-        schema = _json_schema(operation)
+        schema = _resolved(document, _json_schema(operation))
         if isinstance(schema, dict) and schema.get("required"):
             body["required"] = True
+
+
+def _resolved(document: Mapping[str, Any], node: Any) -> Any:
+    """`node`, or what its local `$ref` points at (followed until it is not a reference)."""
+    seen = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        ref = node["$ref"]
+        if not ref.startswith("#/") or ref in seen:
+            return node
+        seen.add(ref)
+        node = document
+        for part in ref[2:].split("/"):
+            node = node.get(part.replace("~1", "/").replace("~0", "~"), {})
+    return node
 
 
 def name_request_schemas(document: dict[str, Any]) -> None:

@@ -55,3 +55,11 @@ def run_in(copied: Path, command: list[str], **env: str) -> subprocess.Completed
         timeout=300,
         check=False,
     )
+
+
+def run_contract_suite(
+    copied: Path, selection: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """The copy's contract suite (`-k selection`), in-process against the copy's mock."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "contract_tests"]
+    return run_in(copied, [*command, "-k", selection], HYPOTHESIS_PROFILE="fast", **env)

@@ -5,7 +5,7 @@ A copy of the repository gains two operations copied verbatim from Krea's publis
 schemas, a body not marked required, a 3.1 type list (`image_url: [string, "null"]`) and an
 `anyOf` of constants (`duration: 5 or 10`). The only key added is our own `x-krea-job-type`,
 which Krea's document cannot give (regenerate refuses a generation operation without it, see
-tests/test_spec_rules.py). The copy is regenerated, then the mock, the SDK, the generated
+tests/test_mock_rules.py). The copy is regenerated, then the mock, the SDK, the generated
 client, the CLI and the contract suite are driven over the new models.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.repository_copy import UPSTREAM, copy_with_edited_spec, run_in
+from tests.repository_copy import UPSTREAM, copy_with_edited_spec, run_contract_suite, run_in
 
 IMAGE_PATH = "/generate/image/bfl/flux-1-dev"
 VIDEO_PATH = "/generate/video/kling/kling-2.1"
@@ -100,20 +100,9 @@ def test_mock_sdk_client_and_cli_work_on_operations_copied_from_krea(krea_copy: 
 
 
 def test_the_contract_suite_passes_over_operations_copied_from_krea(krea_copy: Path) -> None:
-    result = run_in(
+    result = run_contract_suite(
         krea_copy,
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "contract_tests",
-            "-k",
-            "requests or lifecycle or every_operation",
-        ],
-        HYPOTHESIS_PROFILE="fast",
+        "requests or lifecycle or every_operation",
         KREA_CONTRACT_MODELS="flux-1-dev,kling-2.1",
     )
     assert result.returncode == 0, result.stdout[-4000:]

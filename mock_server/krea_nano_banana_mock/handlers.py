@@ -17,7 +17,7 @@ from krea_nano_banana_mock import images
 from krea_nano_banana_mock.backend import JobRequest
 from krea_nano_banana_mock.clock import parse_instant
 from krea_nano_banana_mock.deprecations import apply_aliases, blame_alias, deprecation_headers
-from krea_nano_banana_mock.messages import Request, Response, json_response
+from krea_nano_banana_mock.messages import Request, Response, empty_response, json_response
 from krea_nano_banana_mock.representation import cursor_text
 from krea_nano_banana_mock.request_bodies import read_json_object
 from krea_nano_banana_mock.scenarios import Scenario
@@ -104,8 +104,8 @@ def get_job(api: MockApi, call: Invocation) -> Response:
 
 
 def cancel_job(api: MockApi, call: Invocation) -> Response:
-    job = api.backend.cancel(call.tenant, job_id_of(call))
-    return json_response(200, api.job_json(job))
+    api.backend.cancel(call.tenant, job_id_of(call))
+    return empty_response(200)  # Krea documents a 200 with no body
 
 
 @functools.cache

@@ -47,7 +47,7 @@ def to_mock_request(request: httpx.Request) -> Request:
 def to_httpx_response(response: Response, request: httpx.Request) -> httpx.Response:
     body = response.body
     headers = [
-        ("content-type", response.content_type),
+        *([("content-type", response.content_type)] if response.content_type else []),
         ("content-length", str(len(body))),
         *response.headers,
     ]
