@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import re
+import uuid
 from typing import Any
 
 import jsonschema
@@ -113,11 +115,20 @@ def test_request_schemas_state_the_documented_constraints(model: str) -> None:
 
 
 def test_the_generation_operations_are_read_from_the_spec() -> None:
-    assert spec.available_models() == ("nano-banana-2", "nano-banana-pro", "nano-banana")
-    assert spec.default_model() == "nano-banana-2"
-    assert spec.generation("generate_nano_banana_pro").model == "nano-banana-pro"
-    with pytest.raises(spec.UnknownModel, match="known: nano-banana-2, nano-banana-pro"):
-        spec.generation("nano-banana-3")
+    with_job_type = [
+        path.rsplit("/", 1)[-1]
+        for path, item in DOC["paths"].items()
+        for operation in item.values()
+        if isinstance(operation, dict) and "x-krea-job-type" in operation
+    ]
+    assert spec.available_models() == tuple(with_job_type)
+    assert spec.default_model() in spec.available_models()
+    for model in spec.generations():
+        assert spec.generation(model.operation_id) is model
+    unknown = f"no-such-model-{uuid.uuid4().hex[:8]}"  # cannot collide with a real one
+    known = ", ".join(spec.available_models())
+    with pytest.raises(spec.UnknownModel, match=f"known: {re.escape(known)}"):
+        spec.generation(unknown)
 
 
 def test_list_parameters() -> None:

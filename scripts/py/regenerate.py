@@ -22,6 +22,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # this checkout's spec package, not another installed one
+from krea_nano_banana_spec.mock_rules import missing_mock_rules  # noqa: E402
 from krea_nano_banana_spec.normalize import normalize  # noqa: E402
 
 PACKAGE = "krea_api_client"
@@ -49,6 +50,11 @@ def normalized_copy(spec: Path, directory: Path) -> Path:
     """The spec as the generator must read it: normalised (krea_nano_banana_spec.normalize),
     so that operations written the way Krea writes them generate cleanly."""
     document = normalize(yaml.safe_load(spec.read_text()))
+    problems = missing_mock_rules(document)
+    if problems:  # refused before generating: the mock would otherwise guess in silence
+        raise SystemExit(
+            f"{spec.name} lacks what the mock needs:\n" + "\n".join(f"  {p}" for p in problems)
+        )
     written = directory / f"{spec.stem}.normalized.json"
     written.write_text(json.dumps(document, indent=1))
     return written
