@@ -19,16 +19,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from krea_nano_banana_mock import (
+from krea_nano_banana_mock import server
+from krea_nano_banana_mock.core import backend, lifecycle
+from krea_nano_banana_mock.http_layer import (
     api,
     auth,
-    backend,
     deprecations,
     errors,
     handlers,
-    lifecycle,
     representation,
-    server,
     validation,
 )
 

@@ -26,7 +26,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("krea_nano_banana_spec/__init__.py", "aspect_ratio"): "a role name (Role.ASPECT_RATIO)",
     ("krea_nano_banana/cli.py", "width"): "a saved file's pixel width in --json output",
     ("krea_nano_banana/cli.py", "height"): "a saved file's pixel height in --json output",
-    ("mock_server/krea_nano_banana_mock/webhooks.py", "url"): "a webhook log entry's URL",
+    ("mock_server/krea_nano_banana_mock/core/webhooks.py", "url"): "a webhook log entry's URL",
 }
 
 

@@ -14,13 +14,13 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from krea_nano_banana_mock.api import MockApi
-from krea_nano_banana_mock.errors import PayloadTooLarge, error_response
+from krea_nano_banana_mock.http_layer.api import MockApi
+from krea_nano_banana_mock.http_layer.errors import PayloadTooLarge, error_response
 
 if TYPE_CHECKING:
     import httpx
-from krea_nano_banana_mock.messages import Fault, Request, Response
-from krea_nano_banana_mock.webhooks import USER_AGENT
+from krea_nano_banana_mock.core.webhooks import USER_AGENT
+from krea_nano_banana_mock.http_layer.messages import Fault, Request, Response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

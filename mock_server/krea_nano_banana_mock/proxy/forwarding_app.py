@@ -7,11 +7,11 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from krea_nano_banana_mock import control
-from krea_nano_banana_mock.app import ClientGone, read_body, send_response
-from krea_nano_banana_mock.errors import PayloadTooLarge, error_response
-from krea_nano_banana_mock.journal import Journal
-from krea_nano_banana_mock.messages import Request, Response, json_response
+from krea_nano_banana_mock.core.journal import Journal
+from krea_nano_banana_mock.http_layer import control
+from krea_nano_banana_mock.http_layer.app import ClientGone, read_body, send_response
+from krea_nano_banana_mock.http_layer.errors import PayloadTooLarge, error_response
+from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
 
 Scope = dict[str, Any]
 Handler = Callable[[Request], Response | Awaitable[Response]]

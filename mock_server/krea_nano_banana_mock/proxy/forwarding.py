@@ -15,13 +15,13 @@ import httpx
 import orjson
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.cassettes import Cassettes, Exchange
-from krea_nano_banana_mock.clock import Clock
-from krea_nano_banana_mock.conformance import request_problems, response_problems
-from krea_nano_banana_mock.errors import MethodNotAllowed, RouteNotFound
-from krea_nano_banana_mock.journal import Entry, Journal
-from krea_nano_banana_mock.messages import Request, Response, json_response
-from krea_nano_banana_mock.routes import Routes
+from krea_nano_banana_mock.core.clock import Clock
+from krea_nano_banana_mock.core.journal import Entry, Journal
+from krea_nano_banana_mock.http_layer.errors import MethodNotAllowed, RouteNotFound
+from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
+from krea_nano_banana_mock.http_layer.routes import Routes
+from krea_nano_banana_mock.proxy.cassettes import Cassettes, Exchange
+from krea_nano_banana_mock.proxy.conformance import request_problems, response_problems
 
 log = logging.getLogger("krea_nano_banana_mock.proxy")
 # Hop-by-hop headers, and the ones httpx sets for itself, are not forwarded.

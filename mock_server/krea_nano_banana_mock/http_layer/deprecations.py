@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from typing import Any
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.validation import InvalidRequest
+from krea_nano_banana_mock.http_layer.validation import InvalidRequest
 
 
 def apply_aliases(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.backend import Job
+from krea_nano_banana_mock.core.backend import Job
 
 GRAPH = spec.lifecycle()
 RESULTS_PREFIX = "/results/"

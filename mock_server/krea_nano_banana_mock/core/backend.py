@@ -19,20 +19,20 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.clock import Clock
-from krea_nano_banana_mock.errors import (
-    InsufficientCredits,
-    JobNotCancellable,
-    JobNotFound,
-    TooManyJobs,
-)
-from krea_nano_banana_mock.lifecycle import (
+from krea_nano_banana_mock.core.clock import Clock
+from krea_nano_banana_mock.core.lifecycle import (
     BACKLOGGED,
     FAILURE_MESSAGES,
     STATUS_SEQUENCES,
     Outcome,
     Pace,
     Progression,
+)
+from krea_nano_banana_mock.http_layer.errors import (
+    InsufficientCredits,
+    JobNotCancellable,
+    JobNotFound,
+    TooManyJobs,
 )
 
 ONE_MICROSECOND = timedelta(microseconds=1)

@@ -23,15 +23,15 @@ except ImportError as missing:  # the SDK alone was installed
         "the in-process mock needs respx: pip install 'krea-nano-banana[mock]'"
     ) from missing
 
-from krea_nano_banana_mock.api import MockApi
-from krea_nano_banana_mock.assembly import DEFAULT_BASE_URL, MockOptions, build
-from krea_nano_banana_mock.backend import Job
-from krea_nano_banana_mock.clock import Clock, ManualClock, parse_instant
-from krea_nano_banana_mock.journal import Entry, Journal
-from krea_nano_banana_mock.lifecycle import Progression
-from krea_nano_banana_mock.messages import Fault, Request, Response
-from krea_nano_banana_mock.verification import RequestPattern, verify
-from krea_nano_banana_mock.webhooks import USER_AGENT, Attempt
+from krea_nano_banana_mock.core.backend import Job
+from krea_nano_banana_mock.core.clock import Clock, ManualClock, parse_instant
+from krea_nano_banana_mock.core.journal import Entry, Journal
+from krea_nano_banana_mock.core.lifecycle import Progression
+from krea_nano_banana_mock.core.webhooks import USER_AGENT, Attempt
+from krea_nano_banana_mock.http_layer.api import MockApi
+from krea_nano_banana_mock.http_layer.assembly import DEFAULT_BASE_URL, MockOptions, build
+from krea_nano_banana_mock.http_layer.messages import Fault, Request, Response
+from krea_nano_banana_mock.testing.verification import RequestPattern, verify
 
 
 def to_mock_request(request: httpx.Request) -> Request:

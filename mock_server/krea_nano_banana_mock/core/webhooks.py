@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from fnmatch import fnmatch
 from urllib.parse import urlsplit
 
-from krea_nano_banana_mock.clock import Clock
+from krea_nano_banana_mock.core.clock import Clock
 from krea_nano_banana_spec.validation import InvalidRequest
 
 USER_AGENT = "krea-mock-webhooks/1"

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 
-from krea_nano_banana_mock.errors import Unauthenticated
+from krea_nano_banana_mock.http_layer.errors import Unauthenticated
 
 MAX_CACHED_TOKENS = 10_000
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import orjson
 
-from krea_nano_banana_mock.errors import PayloadTooLarge, UnsupportedMediaType
-from krea_nano_banana_mock.messages import JSON, Request
+from krea_nano_banana_mock.http_layer.errors import PayloadTooLarge, UnsupportedMediaType
+from krea_nano_banana_mock.http_layer.messages import JSON, Request
 from krea_nano_banana_spec.validation import InvalidRequest
 
 

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import orjson
 
-from krea_nano_banana_mock.cassettes import (
+from krea_nano_banana_mock.core.clock import Clock
+from krea_nano_banana_mock.core.journal import Entry, Journal
+from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
+from krea_nano_banana_mock.proxy.cassettes import (
     IMAGES,
     Cassettes,
     Exchange,
@@ -23,9 +26,6 @@ from krea_nano_banana_mock.cassettes import (
     image_name,
     redact_query,
 )
-from krea_nano_banana_mock.clock import Clock
-from krea_nano_banana_mock.journal import Entry, Journal
-from krea_nano_banana_mock.messages import Request, Response, json_response
 
 log = logging.getLogger("krea_nano_banana_mock.replay")
 REPLAYED_IMAGES = "/__replay__/images/"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from krea_nano_banana_mock.lifecycle import DEFAULT_FAILURE, FAILURE_MESSAGES, Outcome
-from krea_nano_banana_mock.messages import Fault
-from krea_nano_banana_mock.validation import InvalidRequest
+from krea_nano_banana_mock.core.lifecycle import DEFAULT_FAILURE, FAILURE_MESSAGES, Outcome
+from krea_nano_banana_mock.http_layer.messages import Fault
+from krea_nano_banana_mock.http_layer.validation import InvalidRequest
 
 SCENARIOS = ("fail", "slow", "stuck", "duplicate-webhook", "flaky", "reset", "timeout")
 FAULTS = tuple(Fault)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from krea_nano_banana_mock.router import KreaMock
+    from krea_nano_banana_mock.testing.krea_mock import KreaMock
 
 RESOLUTION = 1e-6  # the mock's clock counts microseconds
 

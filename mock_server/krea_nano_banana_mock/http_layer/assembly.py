@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from krea_nano_banana_mock.api import MockApi
-from krea_nano_banana_mock.backend import Backend, Settings
-from krea_nano_banana_mock.clock import Clock
-from krea_nano_banana_mock.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
-from krea_nano_banana_mock.journal import Journal
-from krea_nano_banana_mock.lifecycle import Pace, Progression
-from krea_nano_banana_mock.webhooks import DeliveryPolicy, Outbox
+from krea_nano_banana_mock.core.backend import Backend, Settings
+from krea_nano_banana_mock.core.clock import Clock
+from krea_nano_banana_mock.core.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
+from krea_nano_banana_mock.core.journal import Journal
+from krea_nano_banana_mock.core.lifecycle import Pace, Progression
+from krea_nano_banana_mock.core.webhooks import DeliveryPolicy, Outbox
+from krea_nano_banana_mock.http_layer.api import MockApi
 
 DEFAULT_BASE_URL = "https://api.krea.ai"
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.messages import Response, json_response
+from krea_nano_banana_mock.http_layer.messages import Response, json_response
 from krea_nano_banana_spec.validation import InvalidRequest
 
 

@@ -14,8 +14,12 @@ from urllib.parse import parse_qsl
 import orjson
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.messages import Request
-from krea_nano_banana_mock.validation import InvalidRequest, ParameterValidator, parameters
+from krea_nano_banana_mock.http_layer.messages import Request
+from krea_nano_banana_mock.http_layer.validation import (
+    InvalidRequest,
+    ParameterValidator,
+    parameters,
+)
 from krea_nano_banana_spec.validation import RequestChecker
 
 JSON = "application/json"

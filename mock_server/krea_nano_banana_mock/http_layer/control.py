@@ -8,14 +8,14 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from krea_nano_banana_mock.clock import parse_instant
-from krea_nano_banana_mock.journal import Journal
-from krea_nano_banana_mock.lifecycle import Pace, Progression
-from krea_nano_banana_mock.messages import Request, Response, json_response
-from krea_nano_banana_mock.validation import InvalidRequest
+from krea_nano_banana_mock.core.clock import parse_instant
+from krea_nano_banana_mock.core.journal import Journal
+from krea_nano_banana_mock.core.lifecycle import Pace, Progression
+from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
+from krea_nano_banana_mock.http_layer.validation import InvalidRequest
 
 if TYPE_CHECKING:
-    from krea_nano_banana_mock.api import MockApi
+    from krea_nano_banana_mock.http_layer.api import MockApi
 
 PREFIX = "/__mock__/"
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.errors import MethodNotAllowed, RouteNotFound
+from krea_nano_banana_mock.http_layer.errors import MethodNotAllowed, RouteNotFound
 
 
 def _pattern(path: str) -> re.Pattern[str]:

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.messages import Request, Response
+from krea_nano_banana_mock.http_layer.messages import Request, Response
 
 DEFAULT_SIZE = 10_000
 TENANT_CHARS = 12  # enough to tell tenants apart in a report

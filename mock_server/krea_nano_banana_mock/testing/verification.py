@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from krea_nano_banana_mock.journal import Entry
+from krea_nano_banana_mock.core.journal import Entry
 
 CLOSEST_SHOWN = 3
 

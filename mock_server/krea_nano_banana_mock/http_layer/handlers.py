@@ -13,24 +13,28 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock import images
-from krea_nano_banana_mock.backend import JobRequest
-from krea_nano_banana_mock.clock import parse_instant
-from krea_nano_banana_mock.deprecations import apply_aliases, blame_alias, deprecation_headers
-from krea_nano_banana_mock.messages import Request, Response, json_response
-from krea_nano_banana_mock.representation import cursor_text
-from krea_nano_banana_mock.request_bodies import read_json_object
-from krea_nano_banana_mock.scenarios import Scenario
-from krea_nano_banana_mock.validation import (
+from krea_nano_banana_mock.core import images
+from krea_nano_banana_mock.core.backend import JobRequest
+from krea_nano_banana_mock.core.clock import parse_instant
+from krea_nano_banana_mock.core.scenarios import Scenario
+from krea_nano_banana_mock.core.webhooks import check_webhook_url
+from krea_nano_banana_mock.http_layer.deprecations import (
+    apply_aliases,
+    blame_alias,
+    deprecation_headers,
+)
+from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
+from krea_nano_banana_mock.http_layer.representation import cursor_text
+from krea_nano_banana_mock.http_layer.request_bodies import read_json_object
+from krea_nano_banana_mock.http_layer.validation import (
     InvalidRequest,
     ParameterValidator,
     parameters,
     request_body,
 )
-from krea_nano_banana_mock.webhooks import check_webhook_url
 
 if TYPE_CHECKING:
-    from krea_nano_banana_mock.api import MockApi
+    from krea_nano_banana_mock.http_layer.api import MockApi
 
 
 class Invocation(NamedTuple):

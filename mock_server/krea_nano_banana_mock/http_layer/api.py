@@ -15,18 +15,29 @@ from typing import Any
 import orjson
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock import control, images
-from krea_nano_banana_mock.auth import Tenancy
-from krea_nano_banana_mock.backend import Backend, Job
-from krea_nano_banana_mock.errors import ANSWERED, RouteNotFound, ServiceUnavailable, error_response
-from krea_nano_banana_mock.handlers import OPERATIONS, Invocation
-from krea_nano_banana_mock.journal import TENANT_CHARS, Entry, Journal
-from krea_nano_banana_mock.messages import JSON, Fault, Request, Response, json_response
-from krea_nano_banana_mock.representation import GRAPH, RESULTS_PREFIX, job_json, result_path
-from krea_nano_banana_mock.routes import Routes
-from krea_nano_banana_mock.scenarios import NO_SCENARIO, FaultCounter, Scenario, parse_prefer
-from krea_nano_banana_mock.validation import InvalidRequest
-from krea_nano_banana_mock.webhooks import Outbox
+from krea_nano_banana_mock.core import images
+from krea_nano_banana_mock.core.backend import Backend, Job
+from krea_nano_banana_mock.core.journal import TENANT_CHARS, Entry, Journal
+from krea_nano_banana_mock.core.scenarios import NO_SCENARIO, FaultCounter, Scenario, parse_prefer
+from krea_nano_banana_mock.core.webhooks import Outbox
+from krea_nano_banana_mock.http_layer import control
+from krea_nano_banana_mock.http_layer.auth import Tenancy
+from krea_nano_banana_mock.http_layer.errors import (
+    ANSWERED,
+    RouteNotFound,
+    ServiceUnavailable,
+    error_response,
+)
+from krea_nano_banana_mock.http_layer.handlers import OPERATIONS, Invocation
+from krea_nano_banana_mock.http_layer.messages import JSON, Fault, Request, Response, json_response
+from krea_nano_banana_mock.http_layer.representation import (
+    GRAPH,
+    RESULTS_PREFIX,
+    job_json,
+    result_path,
+)
+from krea_nano_banana_mock.http_layer.routes import Routes
+from krea_nano_banana_mock.http_layer.validation import InvalidRequest
 
 log = logging.getLogger("krea_nano_banana_mock")
 RESULT_PATH = re.compile(r"^/results/(?P<job_id>[0-9a-f-]{36})/[^/]+$")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from krea_nano_banana_mock.router import KreaMock
+    from krea_nano_banana_mock.testing.krea_mock import KreaMock
 
 # The token SDK clients get inside a test; any token is one tenant of the mock.
 FIXTURE_TOKEN = "krea-mock-token"
@@ -34,8 +34,8 @@ def krea_mock(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[KreaMock]:
     """A started in-process mock of the Krea API at https://api.krea.ai."""
-    from krea_nano_banana_mock.router import KreaMock
-    from krea_nano_banana_mock.virtual_time import sdk_waits_on
+    from krea_nano_banana_mock.testing.krea_mock import KreaMock
+    from krea_nano_banana_mock.testing.virtual_time import sdk_waits_on
 
     marker = request.node.get_closest_marker("krea_mock")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
