@@ -20,12 +20,11 @@ from typing import Any
 
 import pytest
 from krea_nano_banana_mock import server
-from krea_nano_banana_mock.core import backend, lifecycle
+from krea_nano_banana_mock.core import backend, errors, lifecycle
 from krea_nano_banana_mock.http_layer import (
-    api,
     auth,
     deprecations,
-    errors,
+    dispatcher,
     handlers,
     representation,
     validation,
@@ -34,7 +33,7 @@ from krea_nano_banana_mock.http_layer import (
 import krea_nano_banana_spec as spec
 from krea_nano_banana_spec import validation as shared_wording
 
-GRAPH = spec.lifecycle()
+LIFECYCLE = spec.lifecycle()
 FIRST_STATUS = lifecycle.STATUS_SEQUENCES[lifecycle.Outcome.COMPLETE][0]
 Patch = Callable[[pytest.MonkeyPatch], None]
 MUTANTS: dict[str, tuple[str, Patch]] = {}
@@ -70,23 +69,23 @@ def refuses_valid_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
 @mutant("jumps from queued straight to completed")
 def skips_statuses(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(
-        lifecycle.STATUS_SEQUENCES, lifecycle.Outcome.COMPLETE, (FIRST_STATUS, GRAPH.succeeded)
+        lifecycle.STATUS_SEQUENCES, lifecycle.Outcome.COMPLETE, (FIRST_STATUS, LIFECYCLE.succeeded)
     )
 
 
 @mutant("a job's status sometimes goes backwards")
 def statuses_go_backwards(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = api.MockApi.job_json
+    original = representation.JobView.json
     polls: collections.Counter[str] = collections.Counter()
 
-    def backwards(self: api.MockApi, job: backend.Job) -> dict[str, Any]:
+    def backwards(self: representation.JobView, job: backend.Job) -> dict[str, Any]:
         body = original(self, job)
         polls[body["job_id"]] += 1
-        if body["status"] == GRAPH.succeeded and polls[body["job_id"]] % 2 == 0:
+        if body["status"] == LIFECYCLE.succeeded and polls[body["job_id"]] % 2 == 0:
             body["status"] = FIRST_STATUS  # and keeps completed_at: twice wrong
         return body
 
-    monkeypatch.setattr(api.MockApi, "job_json", backwards)
+    monkeypatch.setattr(representation.JobView, "json", backwards)
 
 
 @mutant("jobs never finish")
@@ -98,21 +97,21 @@ def jobs_never_finish(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @mutant("a completed job has no result URLs")
 def completed_without_urls(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = api.MockApi.job_json
+    original = representation.JobView.json
 
-    def without_urls(self: api.MockApi, job: backend.Job) -> dict[str, Any]:
+    def without_urls(self: representation.JobView, job: backend.Job) -> dict[str, Any]:
         body = original(self, job)
-        if body["status"] == GRAPH.succeeded:
+        if body["status"] == LIFECYCLE.succeeded:
             body["result"] = {}
         return body
 
-    monkeypatch.setattr(api.MockApi, "job_json", without_urls)
+    monkeypatch.setattr(representation.JobView, "json", without_urls)
 
 
 @mutant("cancels jobs whatever their status")
 def cancels_from_any_status(monkeypatch: pytest.MonkeyPatch) -> None:
-    lax = dataclasses.replace(GRAPH, user_cancellable=frozenset(GRAPH.statuses))
-    monkeypatch.setattr(backend, "GRAPH", lax)  # the mock's reading of the spec, read once
+    lax = dataclasses.replace(LIFECYCLE, user_cancellable=frozenset(LIFECYCLE.statuses))
+    monkeypatch.setattr(backend, "LIFECYCLE", lax)  # the mock's reading of the spec, read once
 
 
 @mutant("lists every tenant's jobs")
@@ -150,8 +149,8 @@ def camel_case_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     listing = spec.operation_for("job.list").operation_id
     original = handlers.OPERATIONS[listing]
 
-    def camel(mock_api: Any, call: Any) -> Any:
-        response = original(mock_api, call)
+    def camel(context: Any, call: Any) -> Any:
+        response = original(context, call)
         response.body = response.body.replace(b'"next_cursor"', b'"nextCursor"')
         return response
 
@@ -160,7 +159,7 @@ def camel_case_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @mutant("sends no webhooks")
 def drops_webhooks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api.MockApi, "_job_finished", lambda self, job: None)
+    monkeypatch.setattr(dispatcher.Dispatcher, "_job_finished", lambda self, job: None)
 
 
 @mutant("accepts the deprecated aliases for ever")

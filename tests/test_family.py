@@ -183,7 +183,7 @@ def test_the_sdk_checks_a_request_against_its_model_before_sending(
         krea.generate("a lighthouse", model=model, **fields)
     assert str(raised.value).startswith(message), str(raised.value)
     assert raised.value.field == next(iter(fields))
-    assert len(krea_mock.api.backend) == 0  # nothing was sent
+    assert len(krea_mock.dispatcher.backend) == 0  # nothing was sent
 
 
 def test_an_unknown_model_names_the_known_ones(krea_mock: KreaMock) -> None:

@@ -35,9 +35,6 @@ if TYPE_CHECKING:
     from krea_nano_banana_mock.core.webhooks import (
         DeliveryPolicy as DeliveryPolicy,
     )
-    from krea_nano_banana_mock.http_layer.api import (
-        MockApi as MockApi,
-    )
     from krea_nano_banana_mock.http_layer.app import (
         AsgiApp as AsgiApp,
     )
@@ -49,6 +46,9 @@ if TYPE_CHECKING:
     )
     from krea_nano_banana_mock.http_layer.assembly import (
         build as build,
+    )
+    from krea_nano_banana_mock.http_layer.dispatcher import (
+        Dispatcher as Dispatcher,
     )
     from krea_nano_banana_mock.testing.krea_mock import (
         KreaMock as KreaMock,
@@ -62,7 +62,7 @@ _EXPORTS = {
     "Attempt": "krea_nano_banana_mock.core.webhooks",
     "KreaMock": "krea_nano_banana_mock.testing.krea_mock",
     "ManualClock": "krea_nano_banana_mock.core.clock",
-    "MockApi": "krea_nano_banana_mock.http_layer.api",
+    "Dispatcher": "krea_nano_banana_mock.http_layer.dispatcher",
     "MockOptions": "krea_nano_banana_mock.http_layer.assembly",
     "Outcome": "krea_nano_banana_mock.core.lifecycle",
     "Progression": "krea_nano_banana_mock.core.lifecycle",

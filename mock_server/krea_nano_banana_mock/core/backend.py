@@ -20,6 +20,12 @@ from typing import NamedTuple
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core.clock import Clock
+from krea_nano_banana_mock.core.errors import (
+    InsufficientCredits,
+    JobNotCancellable,
+    JobNotFound,
+    TooManyJobs,
+)
 from krea_nano_banana_mock.core.lifecycle import (
     BACKLOGGED,
     FAILURE_MESSAGES,
@@ -28,16 +34,10 @@ from krea_nano_banana_mock.core.lifecycle import (
     Pace,
     Progression,
 )
-from krea_nano_banana_mock.http_layer.errors import (
-    InsufficientCredits,
-    JobNotCancellable,
-    JobNotFound,
-    TooManyJobs,
-)
 
 ONE_MICROSECOND = timedelta(microseconds=1)
-GRAPH = spec.lifecycle()
-TERMINAL = GRAPH.terminal
+LIFECYCLE = spec.lifecycle()
+TERMINAL = LIFECYCLE.terminal
 MAX_INTERNED_REQUESTS = 10_000
 _ids = random.Random()
 
@@ -93,7 +93,7 @@ class Job:
 
     @property
     def error(self) -> str | None:
-        if self.status != GRAPH.failed:
+        if self.status != LIFECYCLE.failed:
             return None
         return FAILURE_MESSAGES.get(self.request.failure_reason, FAILURE_MESSAGES["provider"])
 
@@ -198,9 +198,9 @@ class Backend:
             now = self.clock.now()
             self._apply_due(now)
             job = self._current(self._owned(tenant_id, job_id), now)
-            if job.status not in GRAPH.user_cancellable:
+            if job.status not in LIFECYCLE.user_cancellable:
                 raise JobNotCancellable(job.status)
-            self._finish(job, GRAPH.cancelled, now)
+            self._finish(job, LIFECYCLE.cancelled, now)
             return job
 
     def list(
@@ -342,7 +342,7 @@ class Backend:
         if self.settings.credits is not None:
             price = _units(job.request)
             tenant.reserved -= price
-            if status == GRAPH.succeeded:
+            if status == LIFECYCLE.succeeded:
                 tenant.spent += price
         if was_running:
             tenant.active -= 1

@@ -14,12 +14,34 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.http_layer.messages import Request, Response
+
+
+class Sent(Protocol):
+    """What the journal keeps of a request, whichever door it came through."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def query(self) -> str: ...
+    @property
+    def body(self) -> bytes: ...
+
+
+class Answered(Protocol):
+    """What the journal keeps of the answer."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def body(self) -> bytes: ...
+
 
 DEFAULT_SIZE = 10_000
 TENANT_CHARS = 12  # enough to tell tenants apart in a report
@@ -54,8 +76,8 @@ class Entry:
     def of(
         cls,
         at: datetime,
-        request: Request,
-        response: Response,
+        request: Sent,
+        response: Answered,
         operation_id: str | None = None,
         **details: Any,
     ) -> Entry:

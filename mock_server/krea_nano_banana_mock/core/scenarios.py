@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from enum import StrEnum
 
 from krea_nano_banana_mock.core.lifecycle import DEFAULT_FAILURE, FAILURE_MESSAGES, Outcome
-from krea_nano_banana_mock.http_layer.messages import Fault
-from krea_nano_banana_mock.http_layer.validation import InvalidRequest
+from krea_nano_banana_spec.validation import InvalidRequest
+
+
+class Fault(StrEnum):
+    """A transport fault a scenario asks for (`Prefer: scenario=...`)."""
+
+    FLAKY = "flaky"  # a 503 with Retry-After; nothing takes effect
+    RESET = "reset"  # the request takes effect, then the connection drops without an answer
+    TIMEOUT = "timeout"  # the request takes effect, then the answer stalls
+
 
 SCENARIOS = ("fail", "slow", "stuck", "duplicate-webhook", "flaky", "reset", "timeout")
 FAULTS = tuple(Fault)

@@ -14,13 +14,14 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from krea_nano_banana_mock.http_layer.api import MockApi
+from krea_nano_banana_mock.http_layer.dispatcher import Dispatcher
 from krea_nano_banana_mock.http_layer.errors import PayloadTooLarge, error_response
 
 if TYPE_CHECKING:
     import httpx
+from krea_nano_banana_mock.core.scenarios import Fault
 from krea_nano_banana_mock.core.webhooks import USER_AGENT
-from krea_nano_banana_mock.http_layer.messages import Fault, Request, Response
+from krea_nano_banana_mock.http_layer.messages import Request, Response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,8 +50,10 @@ WEBHOOK_TIMEOUT_SECONDS = 5.0
 
 
 class AsgiApp:
-    def __init__(self, api: MockApi, webhook_timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> None:
-        self.api = api
+    def __init__(
+        self, dispatcher: Dispatcher, webhook_timeout: float = WEBHOOK_TIMEOUT_SECONDS
+    ) -> None:
+        self.dispatcher = dispatcher
         self.webhook_timeout = webhook_timeout
         self._background: asyncio.Task[None] | None = None
         self._deliveries: set[asyncio.Task[int]] = set()
@@ -71,7 +74,9 @@ class AsgiApp:
             return  # nothing may come of a request that was never sent whole
         if body is None:
             response = error_response(
-                PayloadTooLarge(f"body: larger than the limit of {self.api.max_body_bytes} bytes")
+                PayloadTooLarge(
+                    f"body: larger than the limit of {self.dispatcher.max_body_bytes} bytes"
+                )
             )
         else:
             request = Request(
@@ -81,7 +86,7 @@ class AsgiApp:
                 headers=headers,
                 body=body,
             )
-            response = self.api.handle(request)
+            response = self.dispatcher.handle(request)
         if response.fault is Fault.TIMEOUT:
             await asyncio.sleep(response.stall_seconds)
         elif response.fault is Fault.RESET:
@@ -90,7 +95,7 @@ class AsgiApp:
         await send_response(send, response, head=scope["method"] == "HEAD")
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes | None:
-        return await read_body(headers, receive, self.api.max_body_bytes)
+        return await read_body(headers, receive, self.dispatcher.max_body_bytes)
 
     # -- lifespan: the background pump --------------------------------------------------------
 
@@ -113,9 +118,11 @@ class AsgiApp:
                 # Jobs live long: moved out of the collector's sight, they no longer make every
                 # full collection rescan the whole store (the p99 spikes under load).
                 gc.freeze()
-            self.api.backend.catch_up()
-            if self.api.outbox:
-                task = asyncio.create_task(self.api.outbox.deliver_due_async(self._post_webhook))
+            self.dispatcher.backend.catch_up()
+            if self.dispatcher.outbox:
+                task = asyncio.create_task(
+                    self.dispatcher.outbox.deliver_due_async(self._post_webhook)
+                )
                 self._deliveries.add(task)
                 task.add_done_callback(self._deliveries.discard)
             await asyncio.sleep(TICK_SECONDS)

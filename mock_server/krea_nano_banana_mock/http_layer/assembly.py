@@ -12,7 +12,7 @@ from krea_nano_banana_mock.core.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_S
 from krea_nano_banana_mock.core.journal import Journal
 from krea_nano_banana_mock.core.lifecycle import Pace, Progression
 from krea_nano_banana_mock.core.webhooks import DeliveryPolicy, Outbox
-from krea_nano_banana_mock.http_layer.api import MockApi
+from krea_nano_banana_mock.http_layer.dispatcher import Dispatcher
 
 DEFAULT_BASE_URL = "https://api.krea.ai"
 
@@ -32,7 +32,7 @@ class MockOptions:
     journal_size: int = DEFAULT_JOURNAL_SIZE  # requests kept in the journal; 0 keeps none
 
 
-def build(clock: Clock, base_url: str, options: MockOptions) -> MockApi:
+def build(clock: Clock, base_url: str, options: MockOptions) -> Dispatcher:
     backend = Backend(
         clock,
         Settings(
@@ -43,7 +43,7 @@ def build(clock: Clock, base_url: str, options: MockOptions) -> MockApi:
             credits=options.credits,
         ),
     )
-    return MockApi(
+    return Dispatcher(
         backend,
         Outbox(clock, options.webhook_retry),
         base_url,

@@ -3,32 +3,22 @@ read the webhook log. Over HTTP it lives under `/__mock__/`, apart from the API'
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
+from krea_nano_banana_mock.core.backend import Backend
 from krea_nano_banana_mock.core.clock import parse_instant
 from krea_nano_banana_mock.core.journal import Journal
 from krea_nano_banana_mock.core.lifecycle import Pace, Progression
+from krea_nano_banana_mock.core.webhooks import Outbox
 from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
+from krea_nano_banana_mock.http_layer.representation import JobView
 from krea_nano_banana_mock.http_layer.validation import InvalidRequest
 
-if TYPE_CHECKING:
-    from krea_nano_banana_mock.http_layer.api import MockApi
-
 PREFIX = "/__mock__/"
-
-
-def state(api: MockApi) -> dict[str, Any]:
-    return {
-        "now": api.clock.now().isoformat(),
-        "progression": str(api.backend.settings.progression),
-        "step_seconds": api.backend.settings.pace.step_seconds,
-        "jobs": len(api.backend),
-        "webhooks_pending": api.outbox.pending,
-        "journal": len(api.journal),
-    }
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -43,21 +33,21 @@ def _body(request: Request) -> dict[str, Any]:
     return body
 
 
-def _set_clock(api: MockApi, body: dict[str, Any]) -> None:
+def _set_clock(backend: Backend, body: dict[str, Any]) -> None:
     if "now" in body:
         try:
-            api.clock.set(parse_instant(str(body["now"])))
+            backend.clock.set(parse_instant(str(body["now"])))
         except ValueError:
             raise InvalidRequest("now", f"{body['now']!r} is not an ISO 8601 instant") from None
     if "advance_seconds" in body:
         seconds = body["advance_seconds"]
         if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
             raise InvalidRequest("advance_seconds", "must be a non-negative number")
-        api.clock.advance(float(seconds))
-    api.backend.catch_up()
+        backend.clock.advance(float(seconds))
+    backend.catch_up()
 
 
-def _set_progression(api: MockApi, body: dict[str, Any]) -> None:
+def _set_progression(backend: Backend, body: dict[str, Any]) -> None:
     try:
         policy = Progression(str(body.get("policy")))
     except ValueError:
@@ -68,8 +58,8 @@ def _set_progression(api: MockApi, body: dict[str, Any]) -> None:
         seconds = body["step_seconds"]
         if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds <= 0:
             raise InvalidRequest("step_seconds", "must be a positive number")
-        pace = Pace(float(seconds), api.backend.settings.pace.polls_per_step)
-    api.backend.set_progression(policy, pace)
+        pace = Pace(float(seconds), backend.settings.pace.polls_per_step)
+    backend.set_progression(policy, pace)
 
 
 def journal_response(journal: Journal, query: str) -> Response:
@@ -105,31 +95,61 @@ def journal_response(journal: Journal, query: str) -> Response:
     )
 
 
-def handle(api: MockApi, request: Request) -> Response:
-    action = request.path[len(PREFIX) :].strip("/")
-    method = request.method
-    if action == "state" and method == "GET":
-        return json_response(200, state(api))
-    if action == "reset" and method == "POST":
-        api.reset()
-        return json_response(200, state(api))
-    if action == "clock" and method == "POST":
-        _set_clock(api, _body(request))
-        return json_response(200, state(api))
-    if action == "progression" and method == "POST":
-        _set_progression(api, _body(request))
-        return json_response(200, state(api))
-    if action == "journal" and method == "GET":
-        return journal_response(api.journal, request.query)
-    if action == "webhooks" and method == "GET":
-        return json_response(
-            200,
-            {"pending": api.outbox.pending, "attempts": [a.as_json() for a in api.outbox.log]},
-        )
-    parts = action.split("/")
-    if len(parts) == 3 and parts[0] == "jobs" and parts[2] == "advance" and method == "POST":
-        steps = _body(request).get("steps", 1)
-        if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 100:
-            raise InvalidRequest("steps", "must be a whole number from 1 to 100")
-        return json_response(200, api.job_json(api.backend.advance(parts[1], steps)))
-    return json_response(404, {"error": f"no control action {method} {request.path}"})
+class ControlSurface:
+    """The actions under `/__mock__/`, over what they act on and nothing more."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        outbox: Outbox,
+        journal: Journal,
+        view: JobView,
+        reset: Callable[[], None],
+    ) -> None:
+        self.backend = backend
+        self.outbox = outbox
+        self.journal = journal
+        self.view = view
+        self.reset = reset
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "now": self.backend.clock.now().isoformat(),
+            "progression": str(self.backend.settings.progression),
+            "step_seconds": self.backend.settings.pace.step_seconds,
+            "jobs": len(self.backend),
+            "webhooks_pending": self.outbox.pending,
+            "journal": len(self.journal),
+        }
+
+    def handle(self, request: Request) -> Response:
+        action = request.path[len(PREFIX) :].strip("/")
+        method = request.method
+        if action == "state" and method == "GET":
+            return json_response(200, self.state())
+        if action == "reset" and method == "POST":
+            self.reset()
+            return json_response(200, self.state())
+        if action == "clock" and method == "POST":
+            _set_clock(self.backend, _body(request))
+            return json_response(200, self.state())
+        if action == "progression" and method == "POST":
+            _set_progression(self.backend, _body(request))
+            return json_response(200, self.state())
+        if action == "journal" and method == "GET":
+            return journal_response(self.journal, request.query)
+        if action == "webhooks" and method == "GET":
+            return json_response(
+                200,
+                {
+                    "pending": self.outbox.pending,
+                    "attempts": [a.as_json() for a in self.outbox.log],
+                },
+            )
+        parts = action.split("/")
+        if len(parts) == 3 and parts[0] == "jobs" and parts[2] == "advance" and method == "POST":
+            steps = _body(request).get("steps", 1)
+            if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 100:
+                raise InvalidRequest("steps", "must be a whole number from 1 to 100")
+            return json_response(200, self.view.json(self.backend.advance(parts[1], steps)))
+        return json_response(404, {"error": f"no control action {method} {request.path}"})

@@ -7,14 +7,15 @@ served by the same create handler, bound to its model.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core import images
-from krea_nano_banana_mock.core.backend import JobRequest
+from krea_nano_banana_mock.core.backend import Backend, JobRequest
 from krea_nano_banana_mock.core.clock import parse_instant
 from krea_nano_banana_mock.core.scenarios import Scenario
 from krea_nano_banana_mock.core.webhooks import check_webhook_url
@@ -24,7 +25,7 @@ from krea_nano_banana_mock.http_layer.deprecations import (
     deprecation_headers,
 )
 from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
-from krea_nano_banana_mock.http_layer.representation import cursor_text
+from krea_nano_banana_mock.http_layer.representation import JobView, cursor_text
 from krea_nano_banana_mock.http_layer.request_bodies import read_json_object
 from krea_nano_banana_mock.http_layer.validation import (
     InvalidRequest,
@@ -32,9 +33,6 @@ from krea_nano_banana_mock.http_layer.validation import (
     parameters,
     request_body,
 )
-
-if TYPE_CHECKING:
-    from krea_nano_banana_mock.http_layer.api import MockApi
 
 
 class Invocation(NamedTuple):
@@ -46,7 +44,18 @@ class Invocation(NamedTuple):
     scenario: Scenario
 
 
-Handler = Callable[["MockApi", Invocation], Response]
+@dataclass(frozen=True, slots=True)
+class OperationContext:
+    """What the operations work with, and nothing more: the jobs, how a job is shown, the
+    webhook hosts allowed and the body limit."""
+
+    backend: Backend
+    view: JobView
+    webhook_hosts: Sequence[str] | None
+    max_body_bytes: int
+
+
+Handler = Callable[[OperationContext, Invocation], Response]
 
 
 def job_id_of(call: Invocation) -> str:
@@ -66,27 +75,27 @@ def creator(model: spec.Generation) -> Handler:
     headers_of = parameters(model.operation_id, "header")
     webhook_header = model.header(spec.Role.WEBHOOK_URL)
 
-    def create_job(api: MockApi, call: Invocation) -> Response:
+    def create_job(context: OperationContext, call: Invocation) -> Response:
         request, scenario = call.request, call.scenario
-        body = read_json_object(request, api.max_body_bytes)
-        used = apply_aliases(body, model.aliases, api.clock.now) if body else []
+        body = read_json_object(request, context.max_body_bytes)
+        used = apply_aliases(body, model.aliases, context.backend.clock.now) if body else []
         try:
             validator.validate(body)
         except InvalidRequest as error:
             raise blame_alias(error, used) from None
         webhook = headers_of.parse(request.headers).get(webhook_header) if webhook_header else None
         width, height = images.result_size(model, body)
-        job = api.backend.create(
+        job = context.backend.create(
             call.tenant,
             JobRequest(
                 model=model.model,
                 job_type=model.job_type,
                 # Priced only under a credit budget: without one there is nothing to count.
-                price=units(model, body) if api.backend.settings.credits is not None else None,
+                price=units(model, body) if context.backend.settings.credits is not None else None,
                 width=width,
                 height=height,
                 webhook_url=(
-                    check_webhook_url(webhook, api.webhook_hosts, webhook_header)
+                    check_webhook_url(webhook, context.webhook_hosts, webhook_header)
                     if webhook and webhook_header
                     else None
                 ),
@@ -96,20 +105,20 @@ def creator(model: spec.Generation) -> Handler:
                 duplicate_webhook=scenario.duplicate_webhook,
             ),
         )
-        response = json_response(200, api.job_json(job), deprecation_headers(used))
+        response = json_response(200, context.view.json(job), deprecation_headers(used))
         response.job_id = job.job_id
         return response
 
     return create_job
 
 
-def get_job(api: MockApi, call: Invocation) -> Response:
-    return json_response(200, api.job_json(api.backend.get(call.tenant, job_id_of(call))))
+def get_job(context: OperationContext, call: Invocation) -> Response:
+    return json_response(200, context.view.json(context.backend.get(call.tenant, job_id_of(call))))
 
 
-def cancel_job(api: MockApi, call: Invocation) -> Response:
-    job = api.backend.cancel(call.tenant, job_id_of(call))
-    return json_response(200, api.job_json(job))
+def cancel_job(context: OperationContext, call: Invocation) -> Response:
+    job = context.backend.cancel(call.tenant, job_id_of(call))
+    return json_response(200, context.view.json(job))
 
 
 @functools.cache
@@ -117,7 +126,7 @@ def _list_query() -> ParameterValidator:
     return parameters(spec.operation_for("job.list").operation_id, "query")
 
 
-def list_jobs(api: MockApi, call: Invocation) -> Response:
+def list_jobs(context: OperationContext, call: Invocation) -> Response:
     try:
         raw = dict(parse_qsl(call.request.query, keep_blank_values=True, errors="strict"))
     except UnicodeDecodeError:
@@ -126,7 +135,7 @@ def list_jobs(api: MockApi, call: Invocation) -> Response:
     cursor = query.get("cursor")
     # An empty filter filters nothing, as Krea documents.
     types = frozenset(t.strip() for t in query.get("types", "").split(",") if t.strip())
-    jobs, next_cursor = api.backend.list(
+    jobs, next_cursor = context.backend.list(
         call.tenant,
         before=parse_instant(cursor) if cursor else None,
         limit=query["limit"],
@@ -136,7 +145,7 @@ def list_jobs(api: MockApi, call: Invocation) -> Response:
     return json_response(
         200,
         {
-            "items": [api.job_json(job) for job in jobs],
+            "items": [context.view.json(job) for job in jobs],
             "next_cursor": cursor_text(next_cursor) if next_cursor else None,
         },
     )

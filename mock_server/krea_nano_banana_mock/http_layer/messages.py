@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import orjson
+
+from krea_nano_banana_mock.core.scenarios import Fault
 
 JSON = "application/json"
 
@@ -19,14 +20,6 @@ class Request:
     query: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)  # names in lower case
     body: bytes = b""
-
-
-class Fault(StrEnum):
-    """A transport fault a scenario asks for (`Prefer: scenario=...`)."""
-
-    FLAKY = "flaky"  # a 503 with Retry-After; nothing takes effect
-    RESET = "reset"  # the request takes effect, then the connection drops without an answer
-    TIMEOUT = "timeout"  # the request takes effect, then the answer stalls
 
 
 @dataclass(slots=True)

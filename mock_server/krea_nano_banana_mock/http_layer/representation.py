@@ -8,7 +8,7 @@ from typing import Any
 import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core.backend import Job
 
-GRAPH = spec.lifecycle()
+LIFECYCLE = spec.lifecycle()
 RESULTS_PREFIX = "/results/"
 
 
@@ -48,9 +48,9 @@ def result_path(job: Job) -> str:
 
 def job_json(job: Job, base_url: str) -> dict[str, Any]:
     result: dict[str, Any] | None = None
-    if job.status == GRAPH.succeeded:
+    if job.status == LIFECYCLE.succeeded:
         result = {"urls": [base_url + result_path(job)]}
-    elif job.status == GRAPH.failed:
+    elif job.status == LIFECYCLE.failed:
         result = {"error": job.error}
     return {
         "job_id": job.job_id,
@@ -60,3 +60,15 @@ def job_json(job: Job, base_url: str) -> dict[str, Any]:
         "result": result,
         "type": job.request.job_type,
     }
+
+
+class JobView:
+    """How this mock shows its jobs: their JSON, with result URLs under its public base URL."""
+
+    __slots__ = ("base_url",)
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    def json(self, job: Job) -> dict[str, Any]:
+        return job_json(job, self.base_url)

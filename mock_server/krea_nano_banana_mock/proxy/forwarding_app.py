@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from krea_nano_banana_mock.core.journal import Journal
-from krea_nano_banana_mock.http_layer import control
 from krea_nano_banana_mock.http_layer.app import ClientGone, read_body, send_response
+from krea_nano_banana_mock.http_layer.control import PREFIX as CONTROL_PREFIX
+from krea_nano_banana_mock.http_layer.control import journal_response
 from krea_nano_banana_mock.http_layer.errors import PayloadTooLarge, error_response
 from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
 
@@ -67,7 +68,7 @@ class ForwardingApp:
         await send_response(send, response, head=scope["method"] == "HEAD")
 
     async def _answer(self, request: Request) -> Response:
-        if request.path.startswith(control.PREFIX):
+        if request.path.startswith(CONTROL_PREFIX):
             return self._control(request)
         answered = self.handle(request)
         if inspect.isawaitable(answered):
@@ -75,9 +76,9 @@ class ForwardingApp:
         return answered
 
     def _control(self, request: Request) -> Response:
-        action = request.path[len(control.PREFIX) :].strip("/")
+        action = request.path[len(CONTROL_PREFIX) :].strip("/")
         if action == "journal" and request.method == "GET":
-            return control.journal_response(self.journal, request.query)
+            return journal_response(self.journal, request.query)
         if action == "reset" and request.method == "POST":
             self.journal.clear()
             self.on_reset()

@@ -27,10 +27,11 @@ from krea_nano_banana_mock.core.backend import Job
 from krea_nano_banana_mock.core.clock import Clock, ManualClock, parse_instant
 from krea_nano_banana_mock.core.journal import Entry, Journal
 from krea_nano_banana_mock.core.lifecycle import Progression
+from krea_nano_banana_mock.core.scenarios import Fault
 from krea_nano_banana_mock.core.webhooks import USER_AGENT, Attempt
-from krea_nano_banana_mock.http_layer.api import MockApi
 from krea_nano_banana_mock.http_layer.assembly import DEFAULT_BASE_URL, MockOptions, build
-from krea_nano_banana_mock.http_layer.messages import Fault, Request, Response
+from krea_nano_banana_mock.http_layer.dispatcher import Dispatcher
+from krea_nano_banana_mock.http_layer.messages import Request, Response
 from krea_nano_banana_mock.testing.verification import RequestPattern, verify
 
 
@@ -86,7 +87,7 @@ class KreaMock:
         start = parse_instant(now) if isinstance(now, str) else now
         self.clock: Clock = clock if clock is not None else ManualClock(start)
         self.base_url = base_url.rstrip("/")
-        self.api: MockApi = build(self.clock, self.base_url, MockOptions(**options))
+        self.dispatcher: Dispatcher = build(self.clock, self.base_url, MockOptions(**options))
         self.router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
         self.api_route = self.router.route(url__startswith=self.base_url + "/").mock(
             side_effect=_with_fixed_signature(self._serve)
@@ -95,9 +96,11 @@ class KreaMock:
     # -- doors ------------------------------------------------------------------------------
 
     def _serve(self, request: httpx.Request) -> httpx.Response:
-        response = self.api.handle(to_mock_request(request))
-        if self.api.outbox:  # handling already moved time-driven jobs on; send what they queued
-            self.api.outbox.deliver_due(self._send_webhook)
+        response = self.dispatcher.handle(to_mock_request(request))
+        if (
+            self.dispatcher.outbox
+        ):  # handling already moved time-driven jobs on; send what they queued
+            self.dispatcher.outbox.deliver_due(self._send_webhook)
         if response.fault is Fault.RESET:
             raise httpx.RemoteProtocolError("connection dropped (scenario=reset)", request=request)
         if response.fault is Fault.TIMEOUT:
@@ -140,12 +143,12 @@ class KreaMock:
 
     def deliver_webhooks(self) -> int:
         """Sends every delivery that is due; returns how many were attempted."""
-        self.api.backend.catch_up()
-        return self.api.outbox.deliver_due(self._send_webhook)
+        self.dispatcher.backend.catch_up()
+        return self.dispatcher.outbox.deliver_due(self._send_webhook)
 
     @property
     def webhook_log(self) -> list[Attempt]:
-        return self.api.outbox.log
+        return self.dispatcher.outbox.log
 
     # -- control ----------------------------------------------------------------------------
 
@@ -158,24 +161,24 @@ class KreaMock:
         self.deliver_webhooks()
 
     def set_progression(self, progression: Progression | str) -> None:
-        self.api.backend.set_progression(Progression(progression))
+        self.dispatcher.backend.set_progression(Progression(progression))
 
     def advance(self, job_id: str, steps: int = 1) -> Job:
-        job = self.api.backend.advance(job_id, steps)
+        job = self.dispatcher.backend.advance(job_id, steps)
         self.deliver_webhooks()
         return job
 
     def job(self, job_id: str) -> Job | None:
-        return self.api.backend.find(job_id)
+        return self.dispatcher.backend.find(job_id)
 
     def reset(self) -> None:
-        self.api.reset()
+        self.dispatcher.reset()
 
     # -- journal and verification -----------------------------------------------------------
 
     @property
     def journal(self) -> Journal:
-        return self.api.journal
+        return self.dispatcher.journal
 
     def requests(
         self,

@@ -1,8 +1,9 @@
-"""The assembled mock behind both doors: a plain request in, a plain response out.
+"""The dispatcher behind both doors: a plain request in, a plain response out.
 
 It routes (routes.py), serves the control surface, result images and the spec, authenticates
 (auth.py), applies the request's `Prefer` scenario, and hands the operation to its handler
-(handlers.py); every error becomes its response in one place (errors.py).
+(handlers.py) with only what handlers use; every error becomes its response in one place
+(errors.py). Nothing it calls calls it back.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import Any
 
 import orjson
 
@@ -18,22 +18,29 @@ import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core import images
 from krea_nano_banana_mock.core.backend import Backend, Job
 from krea_nano_banana_mock.core.journal import TENANT_CHARS, Entry, Journal
-from krea_nano_banana_mock.core.scenarios import NO_SCENARIO, FaultCounter, Scenario, parse_prefer
+from krea_nano_banana_mock.core.scenarios import (
+    NO_SCENARIO,
+    Fault,
+    FaultCounter,
+    Scenario,
+    parse_prefer,
+)
 from krea_nano_banana_mock.core.webhooks import Outbox
-from krea_nano_banana_mock.http_layer import control
 from krea_nano_banana_mock.http_layer.auth import Tenancy
+from krea_nano_banana_mock.http_layer.control import PREFIX as CONTROL_PREFIX
+from krea_nano_banana_mock.http_layer.control import ControlSurface
 from krea_nano_banana_mock.http_layer.errors import (
     ANSWERED,
     RouteNotFound,
     ServiceUnavailable,
     error_response,
 )
-from krea_nano_banana_mock.http_layer.handlers import OPERATIONS, Invocation
-from krea_nano_banana_mock.http_layer.messages import JSON, Fault, Request, Response, json_response
+from krea_nano_banana_mock.http_layer.handlers import OPERATIONS, Invocation, OperationContext
+from krea_nano_banana_mock.http_layer.messages import JSON, Request, Response, json_response
 from krea_nano_banana_mock.http_layer.representation import (
-    GRAPH,
+    LIFECYCLE,
     RESULTS_PREFIX,
-    job_json,
+    JobView,
     result_path,
 )
 from krea_nano_banana_mock.http_layer.routes import Routes
@@ -55,7 +62,7 @@ class Note:
         self.job_id: str | None = None
 
 
-class MockApi:
+class Dispatcher:
     """The mock: backend, webhook outbox and the operations over them."""
 
     def __init__(
@@ -68,15 +75,21 @@ class MockApi:
         journal: Journal | None = None,
     ) -> None:
         self.backend = backend
-        self.webhook_hosts = [h.lower() for h in webhook_hosts] if webhook_hosts else None
         self.outbox = outbox
         self.clock = backend.clock
-        self.base_url = base_url.rstrip("/")
+        self.view = JobView(base_url)
         self.tenancy = Tenancy(tokens)
         self.faults = FaultCounter()
         self.max_body_bytes = spec.max_body_bytes()
         self.routes = Routes(spec.operations().values())
         self.journal = journal if journal is not None else Journal()
+        self.operations = OperationContext(
+            backend,
+            self.view,
+            [h.lower() for h in webhook_hosts] if webhook_hosts else None,
+            self.max_body_bytes,
+        )
+        self.control = ControlSurface(backend, outbox, self.journal, self.view, self.reset)
         backend.on_finished = self._job_finished
 
     # -- entry point ------------------------------------------------------------------------
@@ -90,7 +103,7 @@ class MockApi:
         except Exception:  # a bug in the mock must still answer, and say so in the log
             log.exception("unhandled error for %s %s", request.method, request.path)
             response = json_response(500, {"error": "internal error in the mock server"})
-        if self.journal and not request.path.startswith(control.PREFIX):
+        if self.journal and not request.path.startswith(CONTROL_PREFIX):
             self.journal.record(
                 Entry.of(
                     self.clock.now(),
@@ -105,8 +118,8 @@ class MockApi:
 
     def _dispatch(self, request: Request, note: Note) -> Response:
         path = request.path
-        if path.startswith(control.PREFIX):
-            return control.handle(self, request)
+        if path.startswith(CONTROL_PREFIX):
+            return self.control.handle(request)
         if path.startswith(RESULTS_PREFIX) and request.method in ("GET", "HEAD"):
             return self._result_image(path)
         if path == SPEC_PATH and request.method in ("GET", "HEAD"):
@@ -123,7 +136,7 @@ class MockApi:
         scenario = parse_prefer(request.headers.get("prefer"))
         handler = OPERATIONS[operation_id]
         if scenario is NO_SCENARIO:
-            return handler(self, Invocation(request, tenant, path_params, scenario))
+            return handler(self.operations, Invocation(request, tenant, path_params, scenario))
         faulty = scenario.fault is not None and self.faults.should_fail(
             (tenant, request.method, request.path, scenario.fault), scenario.fault_times
         )
@@ -131,7 +144,7 @@ class MockApi:
             raise ServiceUnavailable(scenario.retry_after)
         if scenario.code is not None:
             return self._forced(operation_id, scenario)
-        response = handler(self, Invocation(request, tenant, path_params, scenario))
+        response = handler(self.operations, Invocation(request, tenant, path_params, scenario))
         if scenario.applied:
             response.headers.append(("Preference-Applied", scenario.applied))
         if faulty:
@@ -143,14 +156,11 @@ class MockApi:
 
     # -- shared pieces ----------------------------------------------------------------------
 
-    def job_json(self, job: Job) -> dict[str, Any]:
-        return job_json(job, self.base_url)
-
     def _job_finished(self, job: Job) -> None:
         url = job.request.webhook_url
         if url:
             copies = 2 if job.request.duplicate_webhook else 1
-            self.outbox.enqueue(job.job_id, url, orjson.dumps(self.job_json(job)), copies)
+            self.outbox.enqueue(job.job_id, url, orjson.dumps(self.view.json(job)), copies)
 
     def _forced(self, operation_id: str, scenario: Scenario) -> Response:
         code = scenario.code or 500
@@ -172,7 +182,7 @@ class MockApi:
     def _result_image(self, path: str) -> Response:
         match = RESULT_PATH.match(path)
         job = self.backend.find(match["job_id"]) if match is not None else None
-        if job is None or job.status != GRAPH.succeeded or path != result_path(job):
+        if job is None or job.status != LIFECYCLE.succeeded or path != result_path(job):
             raise RouteNotFound(f"no result image at {path}")
         return Response(
             200,
