@@ -23,13 +23,14 @@ from krea_api_client.models import Job, JobList, JobStatus
 from krea_api_client.types import UNSET
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana import operations, waits
+from krea_nano_banana import operations
 from krea_nano_banana.bodies import generation_body
 from krea_nano_banana.deprecations import warn_on_aliases
 from krea_nano_banana.errors import KreaError, MissingTokenError
 from krea_nano_banana.operations import Call, Now, Plan, Send, Sleep
 from krea_nano_banana.polling import PollSchedule
 from krea_nano_banana.retries import RetryPolicy
+from krea_nano_banana_spec import waits
 
 DEFAULT_BASE_URL = "https://api.krea.ai"
 DEFAULT_WAIT_TIMEOUT = 600.0

@@ -13,7 +13,7 @@ from krea_nano_banana_mock import KreaMock
 from krea_nano_banana_mock.testing.verification import VerificationError
 from PIL import Image
 
-from krea_nano_banana import waits
+from krea_nano_banana_spec import waits
 from tests.application import render_poster, render_posters
 
 

@@ -1,16 +1,17 @@
 """SDK waits in the mock's time: a client that polls a job sleeps by moving the mock's clock.
 
-This is the one place the mock reaches into the SDK, and only when the SDK is installed: the
-fixture exists to test applications built on it.
+The seam is the spec package's `waits`, which both sides import: the mock puts its time there
+without knowing the SDK, whether the SDK is installed or not.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+
+from krea_nano_banana_spec import waits
 
 if TYPE_CHECKING:
     from krea_nano_banana_mock.testing.krea_mock import KreaMock
@@ -20,11 +21,6 @@ RESOLUTION = 1e-6  # the mock's clock counts microseconds
 
 @contextlib.contextmanager
 def sdk_waits_on(mock: KreaMock) -> Iterator[None]:
-    if importlib.util.find_spec("krea_nano_banana") is None:
-        yield
-        return
-    from krea_nano_banana import waits
-
     origin = mock.clock.now()
 
     def sleep(seconds: float) -> None:
