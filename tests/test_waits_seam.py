@@ -45,7 +45,8 @@ def test_concurrent_tasks_each_wait_in_their_own_time() -> None:
     async def task(label: float, entered: asyncio.Event, other: asyncio.Event) -> float:
         with waits.substituted(_virtual(label)):
             entered.set()
-            await other.wait()  # both substitutions are in effect at once
+            await other.wait()
+            await asyncio.sleep(0)  # the other task reads while both substitutions are in effect
             return waits.current().clock()
 
     async def both() -> list[float]:
