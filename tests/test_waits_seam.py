@@ -42,16 +42,21 @@ def test_a_substitution_holds_in_its_own_context_only() -> None:
 
 
 def test_concurrent_tasks_each_wait_in_their_own_time() -> None:
-    async def task(label: float, entered: asyncio.Event, other: asyncio.Event) -> float:
+    entered: list[float] = []
+    everyone_in = asyncio.Event()
+
+    async def task(label: float) -> float:
         with waits.substituted(_virtual(label)):
-            entered.set()
-            await other.wait()
-            await asyncio.sleep(0)  # the other task reads while both substitutions are in effect
-            return waits.current().clock()
+            entered.append(label)
+            if len(entered) == 2:
+                everyone_in.set()
+            await everyone_in.wait()  # both substitutions are in effect from here on
+            seen = waits.current().clock()
+            await asyncio.sleep(0)  # neither leaves before both have read
+            return seen
 
     async def both() -> list[float]:
-        first, second = asyncio.Event(), asyncio.Event()
-        return list(await asyncio.gather(task(1.0, first, second), task(2.0, second, first)))
+        return list(await asyncio.gather(task(1.0), task(2.0)))
 
     assert asyncio.run(both()) == [1.0, 2.0]
     assert waits.current() is waits.REAL_TIME
