@@ -55,7 +55,7 @@ def accepts_invalid_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
 @mutant("refuses bad bodies without naming the field")
 def vague_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     vague = validation.InvalidRequest("body", "is invalid")
-    monkeypatch.setattr(shared_wording.RequestChecker, "problems", lambda self, instance: [vague])
+    monkeypatch.setattr(shared_wording.SchemaChecker, "problems", lambda self, instance: [vague])
 
 
 @mutant("refuses valid bodies (429 on every create)")

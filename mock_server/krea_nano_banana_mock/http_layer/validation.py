@@ -16,7 +16,7 @@ from typing import Any
 import fastjsonschema
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_spec.validation import FORMATS, InvalidRequest, RequestChecker, field_path
+from krea_nano_banana_spec.validation import FORMATS, InvalidRequest, SchemaChecker, field_path
 
 __all__ = ["InvalidRequest", "ParameterValidator", "SchemaValidator", "field_path"]
 
@@ -25,7 +25,7 @@ class SchemaValidator:
     """One JSON Schema, compiled once for fast acceptance and detailed rejection."""
 
     def __init__(self, schema: Mapping[str, Any], root: str = "") -> None:
-        self._checker = RequestChecker(schema, root)
+        self._checker = SchemaChecker(schema, root)
         self._fast = fastjsonschema.compile(
             dict(schema),
             formats=FORMATS,

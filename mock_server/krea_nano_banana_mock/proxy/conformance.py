@@ -20,22 +20,15 @@ from krea_nano_banana_mock.http_layer.validation import (
     ParameterValidator,
     parameters,
 )
-from krea_nano_banana_spec.validation import RequestChecker
+from krea_nano_banana_spec.validation import SchemaChecker, response_checker
 
-JSON = "application/json"
-
-
-@functools.cache
-def _response_checker(operation_id: str, status: int) -> RequestChecker | None:
-    documented = spec.operation(operation_id).response(status)
-    schema = (documented or {}).get("content", {}).get(JSON, {}).get("schema")
-    return RequestChecker(schema) if schema is not None else None
+JSON = spec.JSON
 
 
 @functools.cache
-def _request_checker(operation_id: str) -> RequestChecker:
+def _request_checker(operation_id: str) -> SchemaChecker:
     generation = spec.generation(operation_id)
-    return RequestChecker(generation.request_schema)
+    return SchemaChecker(generation.request_schema)
 
 
 @functools.cache
@@ -78,7 +71,7 @@ def response_problems(
         return []
     if spec.operation(operation_id).response(status) is None:
         return [f"response {status}: status code not documented for {operation_id}"]
-    checker = _response_checker(operation_id, status)
+    checker = response_checker(operation_id, status)
     if checker is None:
         return []
     if not content_type.startswith(JSON):
