@@ -18,9 +18,9 @@ from krea_nano_banana_mock import KreaMock
 from PIL import Image
 
 import krea_nano_banana_spec as spec
+from devtools.servers import mock_server
 from krea_nano_banana import AsyncKrea, InvalidRequestError, Krea
 from tests.helpers import Api
-from tests.servers import mock_server
 from tests.test_cli import run
 
 MODELS = spec.available_models()

@@ -168,3 +168,20 @@ def test_a_planted_circle_is_found(tmp_path: Path) -> None:
             f"{PACKAGE}.http_layer.control",
         ]
     ]
+
+
+def _imports_of(folder: Path) -> Iterator[tuple[str, int, str]]:
+    for path in sorted(folder.glob("*.py")):
+        for line, target in _imports(path, f"{folder.name}.{path.stem}"):
+            yield path.relative_to(ROOT).as_posix(), line, target
+
+
+def test_scripts_and_devtools_do_not_import_the_tests() -> None:
+    # What scripts need from the tests' world (the mutants, real servers) lives in devtools/.
+    importing_tests = [
+        f"{file}:{line}: {target}"
+        for folder in (ROOT / "scripts" / "py", ROOT / "devtools")
+        for file, line, target in _imports_of(folder)
+        if target.split(".")[0] == "tests"
+    ]
+    assert importing_tests == []

@@ -28,8 +28,8 @@ import httpx
 import pytest
 from krea_nano_banana_mock import KreaMock
 
+from devtools.servers import mock_server, webhook_receiver
 from krea_nano_banana import APIConnectionError, Krea, ServerError
-from tests.servers import mock_server, webhook_receiver
 
 CREATE = "/generate/image/google/nano-banana-2"
 TOKENS = ("tenant-a", "tenant-b")

@@ -3,9 +3,9 @@
 Each mutant patches module- or class-level code of the mock, so the same patch serves a mock
 in-process (`tests/test_contract_suite_catches_bugs.py`) and a server over HTTP:
 
-    python -m tests.mutants NAME [krea-mock-server options]
+    python -m devtools.mutants NAME [krea-mock-server options]
 
-starts `krea-mock-server` with that mutant applied (`scripts/mutants` runs `krea-contract`
+starts `krea-mock-server` with that mutant applied (`scripts/contract-table` runs `krea-contract`
 against each).
 """
 
@@ -192,7 +192,7 @@ def ignores_auth(monkeypatch: pytest.MonkeyPatch) -> None:
 def main(argv: list[str]) -> None:
     if not argv or argv[0] not in MUTANTS:
         names = "\n".join(f"  {name}: {what}" for name, (what, _) in MUTANTS.items())
-        sys.exit(f"usage: python -m tests.mutants NAME [server options]\nmutants:\n{names}")
+        sys.exit(f"usage: python -m devtools.mutants NAME [server options]\nmutants:\n{names}")
     with pytest.MonkeyPatch.context() as monkeypatch:
         MUTANTS[argv[0]][1](monkeypatch)
         server.main(argv[1:])

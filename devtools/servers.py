@@ -27,8 +27,8 @@ def mock_server(*args: str) -> Iterator[str]:
 
 @contextlib.contextmanager
 def mutant_server(name: str, *args: str) -> Iterator[str]:
-    """The same, with the mutant `name` of tests/mutants.py applied."""
-    with _server([sys.executable, "-m", "tests.mutants", name], args) as url:
+    """The same, with the mutant `name` of devtools/mutants.py applied."""
+    with _server([sys.executable, "-m", "devtools.mutants", name], args) as url:
         yield url
 
 
