@@ -42,7 +42,6 @@ SETTINGS: dict[str, tuple[str, ...] | None] = {
 class Scenario:
     code: int | None = None  # answer at once with this documented error status
     retry_after: int = 1  # seconds, for code=429 and the flaky 503s
-    retry_after_given: bool = False
     outcome: Outcome = Outcome.COMPLETE
     failure_reason: str = DEFAULT_FAILURE
     slow: bool = False
@@ -152,7 +151,6 @@ def parse_prefer(header: str | None) -> Scenario:
         found["code"] = _whole_number("code", values["code"], 100, 599)
     if "retry-after" in values:
         found["retry_after"] = _whole_number("retry-after", values["retry-after"], 0, 3600)
-        found["retry_after_given"] = True
     for name in scenarios:
         _apply_scenario(name, values, found)
     return Scenario(**found)  # type: ignore[arg-type]
