@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import httpx
 from krea_nano_banana_mock.core.scenarios import Fault
 from krea_nano_banana_mock.core.webhooks import USER_AGENT
-from krea_nano_banana_mock.http_layer.messages import Request, Response
+from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -79,7 +79,7 @@ class AsgiApp:
                 )
             )
         else:
-            request = Request(
+            request = MockRequest(
                 method=scope["method"],
                 path=scope["path"],
                 query=scope["query_string"].decode("latin-1"),
@@ -170,7 +170,7 @@ async def read_body(headers: dict[str, str], receive: Receive, limit: int) -> by
         chunks.append(chunk)
 
 
-async def send_response(send: Send, response: Response, head: bool = False) -> None:
+async def send_response(send: Send, response: MockResponse, head: bool = False) -> None:
     raw_headers = [
         (b"content-type", response.content_type.encode()),
         (b"content-length", str(len(response.body)).encode()),

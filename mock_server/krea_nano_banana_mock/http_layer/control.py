@@ -14,14 +14,14 @@ from krea_nano_banana_mock.core.clock import parse_instant
 from krea_nano_banana_mock.core.journal import Journal
 from krea_nano_banana_mock.core.lifecycle import Pace, Progression
 from krea_nano_banana_mock.core.webhooks import Outbox
-from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
+from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse, json_response
 from krea_nano_banana_mock.http_layer.representation import JobView
 from krea_nano_banana_mock.http_layer.validation import InvalidRequest
 
 PREFIX = "/__mock__/"
 
 
-def _body(request: Request) -> dict[str, Any]:
+def _body(request: MockRequest) -> dict[str, Any]:
     if not request.body.strip():
         return {}
     try:
@@ -62,7 +62,7 @@ def _set_progression(backend: Backend, body: dict[str, Any]) -> None:
     backend.set_progression(policy, pace)
 
 
-def journal_response(journal: Journal, query: str) -> Response:
+def journal_response(journal: Journal, query: str) -> MockResponse:
     """`GET /__mock__/journal?method=&path=&model=&status=&since=`: the matching requests,
     oldest first, and how many the ring buffer has dropped."""
     try:
@@ -122,7 +122,7 @@ class ControlSurface:
             "journal": len(self.journal),
         }
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: MockRequest) -> MockResponse:
         action = request.path[len(PREFIX) :].strip("/")
         method = request.method
         if action == "state" and method == "GET":

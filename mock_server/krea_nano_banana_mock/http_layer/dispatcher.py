@@ -36,7 +36,7 @@ from krea_nano_banana_mock.http_layer.errors import (
     error_response,
 )
 from krea_nano_banana_mock.http_layer.handlers import OPERATIONS, Invocation, OperationContext
-from krea_nano_banana_mock.http_layer.messages import JSON, Request, Response, json_response
+from krea_nano_banana_mock.http_layer.messages import JSON, MockRequest, MockResponse, json_response
 from krea_nano_banana_mock.http_layer.representation import (
     LIFECYCLE,
     RESULTS_PREFIX,
@@ -94,7 +94,7 @@ class Dispatcher:
 
     # -- entry point ------------------------------------------------------------------------
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: MockRequest) -> MockResponse:
         note = Note()
         try:
             response = self._dispatch(request, note)
@@ -116,22 +116,22 @@ class Dispatcher:
             )
         return response
 
-    def _dispatch(self, request: Request, note: Note) -> Response:
+    def _dispatch(self, request: MockRequest, note: Note) -> MockResponse:
         path = request.path
         if path.startswith(CONTROL_PREFIX):
             return self.control.handle(request)
         if path.startswith(RESULTS_PREFIX) and request.method in ("GET", "HEAD"):
             return self._result_image(path)
         if path == SPEC_PATH and request.method in ("GET", "HEAD"):
-            return Response(200, spec.document_json())
+            return MockResponse(200, spec.document_json())
         operation_id, path_params = self.routes.match(request.method, path)
         note.operation_id = operation_id
         note.job_id = next(iter(path_params.values()), None)
         return self._operation(operation_id, request, path_params, note)
 
     def _operation(
-        self, operation_id: str, request: Request, path_params: dict[str, str], note: Note
-    ) -> Response:
+        self, operation_id: str, request: MockRequest, path_params: dict[str, str], note: Note
+    ) -> MockResponse:
         tenant = note.tenant = self.tenancy.authenticate(request.headers.get("authorization"))
         scenario = parse_prefer(request.headers.get("prefer"))
         handler = OPERATIONS[operation_id]
@@ -162,7 +162,7 @@ class Dispatcher:
             copies = 2 if job.request.duplicate_webhook else 1
             self.outbox.enqueue(job.job_id, url, orjson.dumps(self.view.json(job)), copies)
 
-    def _forced(self, operation_id: str, scenario: Scenario) -> Response:
+    def _forced(self, operation_id: str, scenario: Scenario) -> MockResponse:
         code = scenario.code or 500
         documented = spec.operation(operation_id).definition["responses"]
         if str(code) not in documented or not 400 <= code <= 599:
@@ -179,12 +179,12 @@ class Dispatcher:
             headers.append(("Retry-After", str(scenario.retry_after)))
         return json_response(code, {"error": message.strip()}, headers)
 
-    def _result_image(self, path: str) -> Response:
+    def _result_image(self, path: str) -> MockResponse:
         match = RESULT_PATH.match(path)
         job = self.backend.find(match["job_id"]) if match is not None else None
         if job is None or job.status != LIFECYCLE.succeeded or path != result_path(job):
             raise RouteNotFound(f"no result image at {path}")
-        return Response(
+        return MockResponse(
             200,
             images.render_png(job.request.width, job.request.height),
             [("Cache-Control", "public, max-age=31536000, immutable")],

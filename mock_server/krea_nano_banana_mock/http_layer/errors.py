@@ -6,7 +6,7 @@ its status. The core's own errors live in core/errors.py.
 from __future__ import annotations
 
 from krea_nano_banana_mock.core.errors import MockError
-from krea_nano_banana_mock.http_layer.messages import Response, json_response
+from krea_nano_banana_mock.http_layer.messages import MockResponse, json_response
 from krea_nano_banana_spec.validation import InvalidRequest
 
 # -- request errors, raised at the doors and by the routes ----------------------------------
@@ -66,7 +66,7 @@ class MethodNotAllowed(MockError):
 ANSWERED = (MockError, InvalidRequest)
 
 
-def error_response(exc: MockError | InvalidRequest) -> Response:
+def error_response(exc: MockError | InvalidRequest) -> MockResponse:
     if isinstance(exc, InvalidRequest):
         return json_response(400, {"error": str(exc)})
     return json_response(exc.http_status, {"error": str(exc)}, exc.headers())

@@ -24,7 +24,7 @@ from krea_nano_banana_mock.http_layer.deprecations import (
     blame_alias,
     deprecation_headers,
 )
-from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
+from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse, json_response
 from krea_nano_banana_mock.http_layer.representation import JobView, cursor_text
 from krea_nano_banana_mock.http_layer.request_bodies import read_json_object
 from krea_nano_banana_mock.http_layer.validation import (
@@ -38,7 +38,7 @@ from krea_nano_banana_mock.http_layer.validation import (
 class Invocation(NamedTuple):
     """An authenticated request to one operation."""
 
-    request: Request
+    request: MockRequest
     tenant: str
     path_params: Mapping[str, str]
     scenario: Scenario
@@ -55,7 +55,7 @@ class OperationContext:
     max_body_bytes: int
 
 
-Handler = Callable[[OperationContext, Invocation], Response]
+Handler = Callable[[OperationContext, Invocation], MockResponse]
 
 
 def job_id_of(call: Invocation) -> str:
@@ -75,7 +75,7 @@ def creator(model: spec.Generation) -> Handler:
     headers_of = parameters(model.operation_id, "header")
     webhook_header = model.header(spec.Role.WEBHOOK_URL)
 
-    def create_job(context: OperationContext, call: Invocation) -> Response:
+    def create_job(context: OperationContext, call: Invocation) -> MockResponse:
         request, scenario = call.request, call.scenario
         body = read_json_object(request, context.max_body_bytes)
         used = apply_aliases(body, model.aliases, context.backend.clock.now) if body else []
@@ -112,11 +112,11 @@ def creator(model: spec.Generation) -> Handler:
     return create_job
 
 
-def get_job(context: OperationContext, call: Invocation) -> Response:
+def get_job(context: OperationContext, call: Invocation) -> MockResponse:
     return json_response(200, context.view.json(context.backend.get(call.tenant, job_id_of(call))))
 
 
-def cancel_job(context: OperationContext, call: Invocation) -> Response:
+def cancel_job(context: OperationContext, call: Invocation) -> MockResponse:
     job = context.backend.cancel(call.tenant, job_id_of(call))
     return json_response(200, context.view.json(job))
 
@@ -126,7 +126,7 @@ def _list_query() -> ParameterValidator:
     return parameters(spec.operation_for("job.list").operation_id, "query")
 
 
-def list_jobs(context: OperationContext, call: Invocation) -> Response:
+def list_jobs(context: OperationContext, call: Invocation) -> MockResponse:
     try:
         raw = dict(parse_qsl(call.request.query, keep_blank_values=True, errors="strict"))
     except UnicodeDecodeError:

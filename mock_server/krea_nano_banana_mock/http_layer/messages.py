@@ -1,4 +1,5 @@
-"""Transport-neutral HTTP messages: what both doors turn their requests into and back from."""
+"""Transport-neutral HTTP messages: what both doors turn their requests into and back from
+(named apart from httpx's `Request` and `Response`, which the in-process door handles too)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from typing import Any
 
 import orjson
 
+import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core.scenarios import Fault
 
-JSON = "application/json"
+JSON = spec.JSON
 
 
 @dataclass(slots=True)
-class Request:
+class MockRequest:
     method: str
     path: str
     query: str = ""
@@ -23,7 +25,7 @@ class Request:
 
 
 @dataclass(slots=True)
-class Response:
+class MockResponse:
     status: int
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
@@ -36,5 +38,5 @@ class Response:
 
 def json_response(
     status: int, payload: Any, headers: list[tuple[str, str]] | None = None
-) -> Response:
-    return Response(status, orjson.dumps(payload), headers or [])
+) -> MockResponse:
+    return MockResponse(status, orjson.dumps(payload), headers or [])

@@ -7,11 +7,11 @@ from typing import Any
 import orjson
 
 from krea_nano_banana_mock.http_layer.errors import PayloadTooLarge, UnsupportedMediaType
-from krea_nano_banana_mock.http_layer.messages import JSON, Request
+from krea_nano_banana_mock.http_layer.messages import JSON, MockRequest
 from krea_nano_banana_spec.validation import InvalidRequest
 
 
-def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
+def read_json_object(request: MockRequest, max_bytes: int) -> dict[str, Any]:
     """The body as a JSON object. The body is optional in the spec: none at all reads as `{}`,
     so that the schema names what is missing; a body with no Content-Type is read as JSON."""
     if len(request.body) > max_bytes:

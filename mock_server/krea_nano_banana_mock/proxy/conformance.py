@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.http_layer.messages import Request
+from krea_nano_banana_mock.http_layer.messages import MockRequest
 from krea_nano_banana_mock.http_layer.validation import (
     InvalidRequest,
     ParameterValidator,
@@ -44,7 +44,7 @@ def _query_problems(operation_id: str, query: str) -> list[str]:
     return []
 
 
-def request_problems(operation_id: str | None, request: Request) -> list[str]:
+def request_problems(operation_id: str | None, request: MockRequest) -> list[str]:
     if operation_id is None:
         return [f"request: {request.method} {request.path} is not an operation of openapi.yaml"]
     found = []

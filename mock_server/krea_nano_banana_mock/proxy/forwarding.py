@@ -18,7 +18,7 @@ import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core.clock import Clock
 from krea_nano_banana_mock.core.journal import Entry, Journal
 from krea_nano_banana_mock.http_layer.errors import MethodNotAllowed, RouteNotFound
-from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
+from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse, json_response
 from krea_nano_banana_mock.http_layer.routes import Routes
 from krea_nano_banana_mock.proxy.cassettes import Cassettes, Exchange
 from krea_nano_banana_mock.proxy.conformance import request_problems, response_problems
@@ -55,13 +55,13 @@ class Proxy:
     async def close(self) -> None:
         await self._client.aclose()
 
-    def _operation(self, request: Request) -> tuple[str | None, dict[str, str]]:
+    def _operation(self, request: MockRequest) -> tuple[str | None, dict[str, str]]:
         try:
             return self.routes.match(request.method, request.path)
         except (RouteNotFound, MethodNotAllowed):  # forwarded all the same, and reported
             return None, {}
 
-    async def handle(self, request: Request) -> Response:
+    async def handle(self, request: MockRequest) -> MockResponse:
         operation_id, path_params = self._operation(request)
         problems = request_problems(operation_id, request)
         url = f"{self.upstream}{request.path}" + (f"?{request.query}" if request.query else "")
@@ -81,7 +81,7 @@ class Proxy:
             operation_id, upstream.status_code, content_type, upstream.content
         )
         returned = [(k, v) for k, v in upstream.headers.items() if k.lower() not in NOT_RETURNED]
-        answer = Response(
+        answer = MockResponse(
             upstream.status_code,
             upstream.content,
             [(k, v) for k, v in returned if k.lower() != "content-type"],
@@ -94,10 +94,10 @@ class Proxy:
 
     def _journal(
         self,
-        request: Request,
+        request: MockRequest,
         operation_id: str | None,
         path_params: dict[str, str],
-        answer: Response,
+        answer: MockResponse,
         problems: list[str],
     ) -> None:
         for problem in problems:
@@ -115,7 +115,7 @@ class Proxy:
         )
 
     async def _record(
-        self, request: Request, upstream: httpx.Response, headers: list[tuple[str, str]]
+        self, request: MockRequest, upstream: httpx.Response, headers: list[tuple[str, str]]
     ) -> None:
         assert self.cassettes is not None
         self.cassettes.write(

@@ -12,10 +12,10 @@ from krea_nano_banana_mock.http_layer.app import ClientGone, read_body, send_res
 from krea_nano_banana_mock.http_layer.control import PREFIX as CONTROL_PREFIX
 from krea_nano_banana_mock.http_layer.control import journal_response
 from krea_nano_banana_mock.http_layer.errors import PayloadTooLarge, error_response
-from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
+from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse, json_response
 
 Scope = dict[str, Any]
-Handler = Callable[[Request], Response | Awaitable[Response]]
+Handler = Callable[[MockRequest], MockResponse | Awaitable[MockResponse]]
 
 
 class ForwardingApp:
@@ -57,7 +57,7 @@ class ForwardingApp:
             limit = f"larger than the limit of {self.max_body_bytes} bytes"
             response = error_response(PayloadTooLarge(f"body: {limit}"))
         else:
-            request = Request(
+            request = MockRequest(
                 scope["method"],
                 scope["path"],
                 scope["query_string"].decode("latin-1"),
@@ -67,7 +67,7 @@ class ForwardingApp:
             response = await self._answer(request)
         await send_response(send, response, head=scope["method"] == "HEAD")
 
-    async def _answer(self, request: Request) -> Response:
+    async def _answer(self, request: MockRequest) -> MockResponse:
         if request.path.startswith(CONTROL_PREFIX):
             return self._control(request)
         answered = self.handle(request)
@@ -75,7 +75,7 @@ class ForwardingApp:
             return await answered
         return answered
 
-    def _control(self, request: Request) -> Response:
+    def _control(self, request: MockRequest) -> MockResponse:
         action = request.path[len(CONTROL_PREFIX) :].strip("/")
         if action == "journal" and request.method == "GET":
             return journal_response(self.journal, request.query)

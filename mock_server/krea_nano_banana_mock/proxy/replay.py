@@ -16,7 +16,7 @@ import orjson
 
 from krea_nano_banana_mock.core.clock import Clock
 from krea_nano_banana_mock.core.journal import Entry, Journal
-from krea_nano_banana_mock.http_layer.messages import Request, Response, json_response
+from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse, json_response
 from krea_nano_banana_mock.proxy.cassettes import (
     IMAGES,
     Cassettes,
@@ -65,7 +65,7 @@ class Replay:
         self._images = {p.name for p in images.iterdir()} if images.is_dir() else set()
         self.count = len(exchanges)
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: MockRequest) -> MockResponse:
         if request.path.startswith(REPLAYED_IMAGES) and request.method in ("GET", "HEAD"):
             return self._image(request.path[len(REPLAYED_IMAGES) :])
         key = key_of(request.method, request.path, request.query, request.body)
@@ -84,7 +84,7 @@ class Replay:
             index = min(self._served[key], len(recorded) - 1)
             self._served[key] += 1
             exchange = recorded[index]
-            answer = Response(
+            answer = MockResponse(
                 exchange.status,
                 self._rewritten(exchange.response_body),
                 [(k, v) for k, v in exchange.response_headers if k.lower() != "content-type"],
@@ -120,10 +120,12 @@ class Replay:
 
         return orjson.dumps(local(parsed))
 
-    def _image(self, name: str) -> Response:
+    def _image(self, name: str) -> MockResponse:
         if name not in self._images:
             return json_response(404, {"error": f"replay: no recorded image {name}"})
-        return Response(200, (self.folder / IMAGES / name).read_bytes(), content_type="image/png")
+        return MockResponse(
+            200, (self.folder / IMAGES / name).read_bytes(), content_type="image/png"
+        )
 
 
 def _request_key(exchange: Exchange) -> tuple[str, str, str, bytes]:

@@ -31,12 +31,12 @@ from krea_nano_banana_mock.core.scenarios import Fault
 from krea_nano_banana_mock.core.webhooks import USER_AGENT, Attempt
 from krea_nano_banana_mock.http_layer.assembly import DEFAULT_BASE_URL, MockOptions, build
 from krea_nano_banana_mock.http_layer.dispatcher import Dispatcher
-from krea_nano_banana_mock.http_layer.messages import Request, Response
+from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse
 from krea_nano_banana_mock.testing.verification import RequestPattern, verify
 
 
-def to_mock_request(request: httpx.Request) -> Request:
-    return Request(
+def to_mock_request(request: httpx.Request) -> MockRequest:
+    return MockRequest(
         method=request.method,
         path=request.url.path,
         query=request.url.query.decode("latin-1"),
@@ -45,7 +45,7 @@ def to_mock_request(request: httpx.Request) -> Request:
     )
 
 
-def to_httpx_response(response: Response, request: httpx.Request) -> httpx.Response:
+def to_httpx_response(response: MockResponse, request: httpx.Request) -> httpx.Response:
     body = response.body
     headers = [
         ("content-type", response.content_type),
