@@ -10,6 +10,9 @@ from typing import ClassVar
 
 import krea_nano_banana_spec as spec
 
+# The header a 429 and a 503 tell a client when to come back with.
+RETRY_AFTER = "Retry-After"
+
 
 class MockError(Exception):
     """An error the mock answers with `http_status` and `{"error": str(self)}`."""
@@ -74,4 +77,4 @@ class TooManyJobs(MockError):
         return "too many concurrent jobs"
 
     def headers(self) -> list[tuple[str, str]]:
-        return [("Retry-After", str(self.retry_after))]
+        return [(RETRY_AFTER, str(self.retry_after))]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core.backend import Backend, Settings
 from krea_nano_banana_mock.core.clock import Clock
 from krea_nano_banana_mock.core.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
@@ -14,7 +15,7 @@ from krea_nano_banana_mock.core.lifecycle import Pace, Progression
 from krea_nano_banana_mock.core.webhooks import DeliveryPolicy, Outbox
 from krea_nano_banana_mock.http_layer.dispatcher import Dispatcher
 
-DEFAULT_BASE_URL = "https://api.krea.ai"
+DEFAULT_BASE_URL = spec.base_url()
 
 
 @dataclass(slots=True)

@@ -14,7 +14,12 @@ from krea_nano_banana_mock.core.clock import parse_instant
 from krea_nano_banana_mock.core.journal import Journal
 from krea_nano_banana_mock.core.lifecycle import Pace, Progression
 from krea_nano_banana_mock.core.webhooks import Outbox
-from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse, json_response
+from krea_nano_banana_mock.http_layer.messages import (
+    MockRequest,
+    MockResponse,
+    error_response_of,
+    json_response,
+)
 from krea_nano_banana_mock.http_layer.representation import JobView
 from krea_nano_banana_mock.http_layer.validation import InvalidRequest
 
@@ -152,4 +157,4 @@ class ControlSurface:
             if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 100:
                 raise InvalidRequest("steps", "must be a whole number from 1 to 100")
             return json_response(200, self.view.json(self.backend.advance(parts[1], steps)))
-        return json_response(404, {"error": f"no control action {method} {request.path}"})
+        return error_response_of(404, f"no control action {method} {request.path}")

@@ -17,6 +17,7 @@ import orjson
 import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core import images
 from krea_nano_banana_mock.core.backend import Backend, Job
+from krea_nano_banana_mock.core.errors import RETRY_AFTER
 from krea_nano_banana_mock.core.journal import TENANT_CHARS, Entry, Journal
 from krea_nano_banana_mock.core.scenarios import (
     NO_SCENARIO,
@@ -36,7 +37,12 @@ from krea_nano_banana_mock.http_layer.errors import (
     error_response,
 )
 from krea_nano_banana_mock.http_layer.handlers import OPERATIONS, Invocation, OperationContext
-from krea_nano_banana_mock.http_layer.messages import JSON, MockRequest, MockResponse, json_response
+from krea_nano_banana_mock.http_layer.messages import (
+    JSON,
+    MockRequest,
+    MockResponse,
+    error_response_of,
+)
 from krea_nano_banana_mock.http_layer.representation import (
     LIFECYCLE,
     RESULTS_PREFIX,
@@ -102,7 +108,7 @@ class Dispatcher:
             response = error_response(exc)
         except Exception:  # a bug in the mock must still answer, and say so in the log
             log.exception("unhandled error for %s %s", request.method, request.path)
-            response = json_response(500, {"error": "internal error in the mock server"})
+            response = error_response_of(500, "internal error in the mock server")
         if self.journal and not request.path.startswith(CONTROL_PREFIX):
             self.journal.record(
                 Entry.of(
@@ -173,11 +179,11 @@ class Dispatcher:
         response = spec.operation(operation_id).response(code) or {}
         example = response.get("content", {}).get(JSON, {}).get("example")
         message = example["error"] if example else response.get("description", "forced error")
-        sends_retry_after = "Retry-After" in response.get("headers", {})
+        sends_retry_after = RETRY_AFTER in response.get("headers", {})
         headers = [("Preference-Applied", scenario.code_applied(sends_retry_after))]
         if sends_retry_after:
-            headers.append(("Retry-After", str(scenario.retry_after)))
-        return json_response(code, {"error": message.strip()}, headers)
+            headers.append((RETRY_AFTER, str(scenario.retry_after)))
+        return error_response_of(code, message.strip(), headers)
 
     def _result_image(self, path: str) -> MockResponse:
         match = RESULT_PATH.match(path)

@@ -5,8 +5,8 @@ its status. The core's own errors live in core/errors.py.
 
 from __future__ import annotations
 
-from krea_nano_banana_mock.core.errors import MockError
-from krea_nano_banana_mock.http_layer.messages import MockResponse, json_response
+from krea_nano_banana_mock.core.errors import RETRY_AFTER, MockError
+from krea_nano_banana_mock.http_layer.messages import MockResponse, error_response_of
 from krea_nano_banana_spec.validation import InvalidRequest
 
 # -- request errors, raised at the doors and by the routes ----------------------------------
@@ -40,7 +40,7 @@ class ServiceUnavailable(MockError):
         self.retry_after = retry_after
 
     def headers(self) -> list[tuple[str, str]]:
-        return [("Retry-After", str(self.retry_after))]
+        return [(RETRY_AFTER, str(self.retry_after))]
 
 
 class RouteNotFound(MockError):
@@ -68,5 +68,5 @@ ANSWERED = (MockError, InvalidRequest)
 
 def error_response(exc: MockError | InvalidRequest) -> MockResponse:
     if isinstance(exc, InvalidRequest):
-        return json_response(400, {"error": str(exc)})
-    return json_response(exc.http_status, {"error": str(exc)}, exc.headers())
+        return error_response_of(400, str(exc))
+    return error_response_of(exc.http_status, str(exc), exc.headers())

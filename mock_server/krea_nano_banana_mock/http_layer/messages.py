@@ -36,6 +36,13 @@ class MockResponse:
     job_id: str | None = None  # the job the request touched, for the journal
 
 
+def error_response_of(
+    status: int, message: str, headers: list[tuple[str, str]] | None = None
+) -> MockResponse:
+    """An error answer as the spec's Error schema has it: `{"error": message}`."""
+    return json_response(status, {"error": message}, headers)
+
+
 def json_response(
     status: int, payload: Any, headers: list[tuple[str, str]] | None = None
 ) -> MockResponse:

@@ -18,7 +18,11 @@ import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core.clock import Clock
 from krea_nano_banana_mock.core.journal import Entry, Journal
 from krea_nano_banana_mock.http_layer.errors import MethodNotAllowed, RouteNotFound
-from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse, json_response
+from krea_nano_banana_mock.http_layer.messages import (
+    MockRequest,
+    MockResponse,
+    error_response_of,
+)
 from krea_nano_banana_mock.http_layer.routes import Routes
 from krea_nano_banana_mock.proxy.cassettes import Cassettes, Exchange
 from krea_nano_banana_mock.proxy.conformance import request_problems, response_problems
@@ -73,7 +77,7 @@ class Proxy:
         except httpx.HTTPError as exc:
             reason = f"upstream {self.upstream} unreachable: {type(exc).__name__}: {exc}"
             problems.append(f"upstream: {reason}")
-            answer = json_response(502, {"error": reason})
+            answer = error_response_of(502, reason)
             self._journal(request, operation_id, path_params, answer, problems)
             return answer
         content_type = upstream.headers.get("content-type", "")

@@ -12,7 +12,12 @@ from krea_nano_banana_mock.http_layer.app import ClientGone, read_body, send_res
 from krea_nano_banana_mock.http_layer.control import PREFIX as CONTROL_PREFIX
 from krea_nano_banana_mock.http_layer.control import journal_response
 from krea_nano_banana_mock.http_layer.errors import PayloadTooLarge, error_response
-from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse, json_response
+from krea_nano_banana_mock.http_layer.messages import (
+    MockRequest,
+    MockResponse,
+    error_response_of,
+    json_response,
+)
 
 Scope = dict[str, Any]
 Handler = Callable[[MockRequest], MockResponse | Awaitable[MockResponse]]
@@ -85,4 +90,4 @@ class ForwardingApp:
             return json_response(200, self.state())
         if action == "state" and request.method == "GET":
             return json_response(200, self.state())
-        return json_response(404, {"error": f"no control action {request.method} {request.path}"})
+        return error_response_of(404, f"no control action {request.method} {request.path}")

@@ -16,7 +16,11 @@ import orjson
 
 from krea_nano_banana_mock.core.clock import Clock
 from krea_nano_banana_mock.core.journal import Entry, Journal
-from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse, json_response
+from krea_nano_banana_mock.http_layer.messages import (
+    MockRequest,
+    MockResponse,
+    error_response_of,
+)
 from krea_nano_banana_mock.proxy.cassettes import (
     IMAGES,
     Cassettes,
@@ -72,13 +76,11 @@ class Replay:
         recorded = self._recorded.get(key)
         if not recorded:
             same_path = sum(1 for k in self._recorded if k[1] == request.path)
-            answer = json_response(
+            answer = error_response_of(
                 404,
-                {
-                    "error": f"replay: nothing recorded for {request.method} {request.path}"
-                    f"{'?' + request.query if request.query else ''} with this body"
-                    f" ({same_path} recorded request(s) to this path, {self.count} in all)"
-                },
+                f"replay: nothing recorded for {request.method} {request.path}"
+                f"{'?' + request.query if request.query else ''} with this body"
+                f" ({same_path} recorded request(s) to this path, {self.count} in all)",
             )
         else:
             index = min(self._served[key], len(recorded) - 1)
@@ -122,7 +124,7 @@ class Replay:
 
     def _image(self, name: str) -> MockResponse:
         if name not in self._images:
-            return json_response(404, {"error": f"replay: no recorded image {name}"})
+            return error_response_of(404, f"replay: no recorded image {name}")
         return MockResponse(
             200, (self.folder / IMAGES / name).read_bytes(), content_type="image/png"
         )
