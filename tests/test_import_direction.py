@@ -67,6 +67,10 @@ def violations(mock: Path) -> list[str]:
         layer = _layer(module)
         if layer is None:
             continue  # the package's public face re-exports from every layer
+        if layer not in MAY_IMPORT:
+            known = ", ".join(f"{name}/" for name in MAY_IMPORT if name != SERVER)
+            found[(str(relative), 0)] = f"in no layer: move it into one of {known}"
+            continue
         for line, target in _imports(path, module):
             top = target.split(".")[0]
             if top in SDK:
@@ -139,6 +143,7 @@ def test_a_planted_bad_import_is_found(tmp_path: Path) -> None:
         "testing/fixture.py": "from ..core import clock\nfrom krea_nano_banana import waits\n",
         "http_layer/handlers.py": "from krea_nano_banana_mock import server\n",
         "dashboard/page.py": "from krea_nano_banana_mock.http_layer import control\n",
+        "flat.py": "from krea_nano_banana_mock.core import clock\n",
     }
     for name, source in planted.items():
         (mock / name).parent.mkdir(parents=True, exist_ok=True)
@@ -146,6 +151,8 @@ def test_a_planted_bad_import_is_found(tmp_path: Path) -> None:
     assert violations(mock) == [
         f"{PACKAGE}/core/jobs.py:1: core imports http_layer (krea_nano_banana_mock.http_layer)",
         f"{PACKAGE}/core/jobs.py:2: the core imports an HTTP library (httpx)",
+        f"{PACKAGE}/flat.py:0: in no layer: move it into one of core/, http_layer/, proxy/,"
+        " testing/, dashboard/",
         f"{PACKAGE}/http_layer/handlers.py:1: http_layer imports server"
         " (krea_nano_banana_mock.server)",
         f"{PACKAGE}/proxy/forwarding.py:2: proxy imports testing (krea_nano_banana_mock.testing)",
