@@ -212,7 +212,7 @@ def cancel(endpoint: Endpoint, job: Job | UUID | str, retry: RetryPolicy) -> Pla
     answer: Response[Any] = yield from call(endpoint, Response, retry, id=job_id)
     try:
         carried = json.loads(answer.content) if answer.content.strip() else None
-        if isinstance(carried, dict) and carried.get("job_id"):
+        if isinstance(carried, dict):  # the job, or not: the generated model decides
             cancelled: Job = Job.from_dict(carried)
             return cancelled
     except (ValueError, KeyError, TypeError):

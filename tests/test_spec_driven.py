@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from krea_nano_banana_mock.images import table_size
+from krea_nano_banana_mock.core.images import table_size
 
 import krea_nano_banana_spec as spec
 from tests.repository_copy import copy_with_edited_spec, run_contract_suite, run_in
