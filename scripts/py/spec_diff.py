@@ -77,7 +77,7 @@ Next, for each open item above:
   [ ] edit openapi.yaml to match upstream, or, where upstream is wrong, add a reviewed entry
       with its evidence to known-differences.yaml
   [ ] ./scripts/regenerate          rewrites generated/ from openapi.yaml
-  [ ] ./scripts/spec-diff           until it reports no drift
+  [ ] ./scripts/spec-diff           until nothing is open but what is not adopted
   [ ] ./scripts/test                the SDK, mock, CLI and contract suite follow the spec
   [ ] the contract suite live against Krea (README, "Contract testing")"""
 
