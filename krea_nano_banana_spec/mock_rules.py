@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from krea_nano_banana_spec.normalize import GENERATE_PREFIX, METHODS, model_of
+from krea_nano_banana_spec.normalize import GENERATE_PREFIX, JSON, METHODS, model_of, resolved
 
 JOB_TYPE = "x-krea-job-type"
 RESULT_IMAGES = "x-result-images"
@@ -27,18 +27,9 @@ ROLES = "x-request-roles"
 TIER_ROLE = "tier"
 
 
-def _resolve(document: Mapping[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and str(node.get("$ref", "")).startswith("#/"):
-        target: Any = document
-        for part in node["$ref"][2:].split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
 def _request_fields(document: Mapping[str, Any], operation: Mapping[str, Any]) -> Any:
-    body = _resolve(document, operation.get("requestBody", {}))
-    schema = _resolve(document, body.get("content", {}).get("application/json", {}).get("schema"))
+    body = resolved(document, operation.get("requestBody", {}))
+    schema = resolved(document, body.get("content", {}).get(JSON, {}).get("schema"))
     return schema.get("properties", {}) if isinstance(schema, dict) else {}
 
 
@@ -67,7 +58,7 @@ def _tier_gaps(document: Mapping[str, Any], path: str, operation: Mapping[str, A
     model = model_of(path)
     edges = {str(tier) for tier in sizes.get("tier_edges", {})}
     tier_field = operation.get(ROLES, {}).get(TIER_ROLE, TIER_ROLE)
-    schema = _resolve(document, _request_fields(document, operation).get(tier_field, {}))
+    schema = resolved(document, _request_fields(document, operation).get(tier_field, {}))
     tiers = [str(value) for value in schema.get("enum", [])] if isinstance(schema, dict) else []
     problems = [
         f"{model}: {tier_field} {tier!r} has no result size: add it to"

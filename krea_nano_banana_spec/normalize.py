@@ -124,12 +124,12 @@ def require_bodies(document: dict[str, Any]) -> None:
         body = operation.get("requestBody")
         if not isinstance(body, dict) or "required" in body or "$ref" in body:
             continue
-        schema = _resolved(document, _json_schema(operation))
+        schema = resolved(document, _json_schema(operation))
         if isinstance(schema, dict) and schema.get("required"):
             body["required"] = True
 
 
-def _resolved(document: Mapping[str, Any], node: Any) -> Any:
+def resolved(document: Mapping[str, Any], node: Any) -> Any:
     """`node`, or what its local `$ref` points at (followed until it is not a reference)."""
     seen = set()
     while isinstance(node, dict) and isinstance(node.get("$ref"), str):
