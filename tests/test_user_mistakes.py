@@ -161,11 +161,12 @@ def test_poll_interval_works_on_generate_and_wait_too(krea: Krea, krea_mock: Kre
 def test_a_negative_poll_interval_is_refused_before_any_job_is_made(
     krea: Krea, krea_mock: KreaMock, call: str
 ) -> None:
+    calls = {
+        "wait": lambda: krea.wait("3c90c3cc-0d44-4b50-8888-8dd25736052a", poll_interval=-1),
+        "generate_and_wait": lambda: krea.generate_and_wait("a lighthouse", poll_interval=-1),
+    }
     with pytest.raises(KreaError) as raised:
-        if call == "wait":
-            krea.wait("3c90c3cc-0d44-4b50-8888-8dd25736052a", poll_interval=-1)
-        else:
-            krea.generate_and_wait("a lighthouse", poll_interval=-1)
+        calls[call]()
     assert "-1 is negative" in refused(raised, "poll_interval")
     assert krea_mock.requests() == []
 
