@@ -185,8 +185,8 @@ def test_a_spec_edit_changes_what_the_checkers_accept_after_regenerate_alone(
 ) -> None:
     copied = tmp_path / "repository"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for folder in ("krea_nano_banana", "krea_nano_banana_spec", "generated", "scripts/py"):
-        shutil.copytree(ROOT / folder, copied / folder, ignore=ignore)
+    for part in ("krea_nano_banana", "krea_nano_banana_spec", "generated", "scripts/py"):
+        shutil.copytree(ROOT / part, copied / part, ignore=ignore)
     for name in ("openapi.yaml", "openapi-python-client.yaml"):
         shutil.copy(ROOT / name, copied / name)
     document = yaml.safe_load((copied / "openapi.yaml").read_text())
