@@ -146,7 +146,7 @@ def parsed_answer(response: httpx.Response, expected: type[Parsed]) -> Any:
         raise status_error(response.status_code, response.content, response.headers)
     try:
         return expected.from_dict(response.json())
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UnexpectedResponse(
             f"a {response.status_code} answer that is not a {expected.__name__}: {exc}"
         ) from None
@@ -288,6 +288,16 @@ class Driver(Generic[T]):
             self._error = exc
 
     def failed(self, error: BaseException) -> None:
+        effect = self._effect
+        if isinstance(effect, Call) and not isinstance(error, KreaError | httpx.TransportError):
+            # The generated client raises whatever it meets while parsing an answer (not JSON,
+            # a field of another type): to the caller, that is an answer off the spec.
+            unexpected = UnexpectedResponse(
+                f"an answer that is not a {effect.expected.__name__}: "
+                f"{type(error).__name__}: {error}"
+            )
+            unexpected.__cause__ = error
+            error = unexpected
         self._error = error
 
 

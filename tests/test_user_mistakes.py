@@ -304,3 +304,20 @@ def test_cli_ctrl_c_while_waiting_names_the_job_and_how_to_cancel_or_resume(
         f"error: interrupted; job {job_id} goes on running: cancel it with `nano-banana jobs "
         f"cancel {job_id}` or wait again with `nano-banana jobs wait {job_id}`"
     )
+
+
+@pytest.mark.parametrize("answer", ["<html>", '{"job_id": 5}', "[]"])
+def test_an_answer_off_the_spec_is_a_krea_error_from_every_call(answer: str) -> None:
+    off_spec = httpx.MockTransport(lambda _: httpx.Response(200, text=answer))
+    job_id = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+    with Krea("token", "https://api.krea.ai", transport=off_spec) as krea:
+        calls = {
+            "get": lambda: krea.get(job_id),
+            "cancel": lambda: krea.cancel(job_id),
+            "list": lambda: list(krea.list()),
+            "generate": lambda: krea.generate("a lighthouse"),
+        }
+        for name, call in calls.items():
+            with pytest.raises(KreaError, match="answer that is not a Job") as raised:
+                call()
+            assert type(raised.value).__name__ == "UnexpectedResponse", name
