@@ -15,7 +15,7 @@ from typing import Any
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana.errors import InvalidRequestError, UnknownModel
-from krea_nano_banana_spec.validation import InvalidRequest, RequestChecker
+from krea_nano_banana_spec.validation import InvalidRequest, SchemaChecker
 
 
 def generation(model: str | None) -> spec.Generation:
@@ -27,8 +27,8 @@ def generation(model: str | None) -> spec.Generation:
 
 
 @functools.cache
-def _checker(model: spec.Generation) -> RequestChecker:
-    return RequestChecker(model.request_schema)
+def _checker(model: spec.Generation) -> SchemaChecker:
+    return SchemaChecker(model.request_schema)
 
 
 def plain(value: Any) -> Any:

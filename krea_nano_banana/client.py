@@ -23,7 +23,7 @@ from krea_api_client.models import Job, JobList, JobStatus
 from krea_api_client.types import UNSET
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana import operations, waits
+from krea_nano_banana import operations
 from krea_nano_banana.bodies import generation, generation_body
 from krea_nano_banana.deprecations import warn_on_aliases
 from krea_nano_banana.errors import (
@@ -37,11 +37,21 @@ from krea_nano_banana.operations import Call, Now, Plan, Send, Sleep
 from krea_nano_banana.polling import PollSchedule
 from krea_nano_banana.retries import RetryPolicy
 from krea_nano_banana.signatures import AsyncGeneration, Generation, JobStatusName
+from krea_nano_banana_spec import waits
 
-DEFAULT_BASE_URL = "https://api.krea.ai"
 DEFAULT_WAIT_TIMEOUT = 600.0
 # Krea advises polling every 2-5 s: a shorter poll_interval is raised to this.
 MIN_POLL_INTERVAL = 2.0
+
+
+def __getattr__(name: str) -> str:
+    # The spec's `servers` name the base URL; read on first use, so importing the SDK does not
+    # load the spec.
+    if name == "DEFAULT_BASE_URL":
+        return spec.base_url()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 T = TypeVar("T")
 JobRef = Job | UUID | str
 
@@ -85,7 +95,7 @@ class _Common:
             raise MissingTokenError("no API token: pass token=... or set KREA_API_TOKEN")
         self.token = token
         self.base_url = checked_base_url(
-            base_url or os.environ.get("KREA_BASE_URL") or DEFAULT_BASE_URL
+            base_url or os.environ.get("KREA_BASE_URL") or spec.base_url()
         )
         self.timeout = httpx.Timeout(timeout)
         self.retry = retry or RetryPolicy()
@@ -177,7 +187,7 @@ def checked_base_url(url: str) -> str:
         raise ConfigurationError(f"base URL {url!r} is not a URL: {exc}") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ConfigurationError(
-            f"base URL {url!r} is not an http(s) URL with a host (e.g. {DEFAULT_BASE_URL})"
+            f"base URL {url!r} is not an http(s) URL with a host (e.g. {spec.base_url()})"
         )
     return url.rstrip("/")
 

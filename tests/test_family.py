@@ -18,6 +18,7 @@ from krea_nano_banana_mock import KreaMock
 from PIL import Image
 
 import krea_nano_banana_spec as spec
+from devtools.servers import mock_server
 from krea_nano_banana import (
     AsyncKrea,
     InvalidRequestError,
@@ -27,7 +28,6 @@ from krea_nano_banana import (
     UnknownModel,
 )
 from tests.helpers import Api
-from tests.servers import mock_server
 from tests.test_cli import run
 
 MODELS = spec.available_models()
@@ -192,7 +192,7 @@ def test_the_sdk_checks_a_request_against_its_model_before_sending(
         krea.generate("a lighthouse", model=model, **fields)  # type: ignore[call-overload]
     assert str(raised.value).startswith(message), str(raised.value)
     assert raised.value.field == next(iter(fields))
-    assert len(krea_mock.api.backend) == 0  # nothing was sent
+    assert len(krea_mock.dispatcher.backend) == 0  # nothing was sent
 
 
 def test_an_unknown_model_names_the_known_ones(krea_mock: KreaMock) -> None:
@@ -202,7 +202,7 @@ def test_an_unknown_model_names_the_known_ones(krea_mock: KreaMock) -> None:
     ):
         krea.generate("a lighthouse", model="nano-banana-3")  # type: ignore[call-overload]
     assert isinstance(raised.value, KreaError)
-    assert len(krea_mock.api.backend) == 0
+    assert len(krea_mock.dispatcher.backend) == 0
 
 
 @pytest.mark.anyio

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from krea_nano_banana_mock import KreaMock
 from PIL import Image
 
 import krea_nano_banana_spec as spec
+from devtools.servers import mock_server
 from krea_nano_banana import (
     ConfigurationError,
     InvalidRequestError,
@@ -31,7 +32,6 @@ from krea_nano_banana import (
     estimate_cost,
 )
 from krea_nano_banana.deprecations import warn_on_aliases
-from tests.servers import mock_server
 from tests.test_cli import run
 
 NOT_A_UUID = "nope"
@@ -310,8 +310,8 @@ def test_cli_ctrl_c_while_waiting_names_the_job_and_how_to_cancel_or_resume(
 def test_an_answer_off_the_spec_is_a_krea_error_from_every_call(answer: str) -> None:
     off_spec = httpx.MockTransport(lambda _: httpx.Response(200, text=answer))
     job_id = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
-    with Krea("token", "https://api.krea.ai", transport=off_spec) as krea:
-        calls = {
+    with Krea("token", "https://api.krea.test", transport=off_spec) as krea:
+        calls: dict[str, Callable[[], object]] = {
             "get": lambda: krea.get(job_id),
             "cancel": lambda: krea.cancel(job_id),
             "list": lambda: list(krea.list()),
