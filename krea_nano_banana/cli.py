@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from krea_api_client.models import Job, JobStatus
 
@@ -108,25 +108,27 @@ def _model_option(parser: argparse.ArgumentParser, model: spec.Generation) -> No
     )
 
 
-def seconds(text: str) -> float:
-    """A number of seconds, zero or more: refused by the parser, before any job is made."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value >= 0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0")
-    return value
+Number = TypeVar("Number", int, float)
 
 
-def count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
-    return value
+def at_least(convert: Callable[[str], Number], low: Number, noun: str) -> Callable[[str], Number]:
+    """An argparse type: a number of at least `low`, refused by the parser (before any job is
+    made), naming the value and the bound."""
+
+    def parse(text: str) -> Number:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        if not value >= low:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun} >= {low:g}")
+        return value
+
+    return parse
+
+
+seconds = at_least(float, 0.0, "a number of seconds")
+count = at_least(int, 1, "a whole number")
 
 
 def _wait_options(parser: argparse.ArgumentParser, output_help: str) -> None:
