@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from krea_api_client.models import Job, JobStatus
 
@@ -31,6 +31,7 @@ from krea_nano_banana.cli_options import add_field_options, describe_field, opti
 from krea_nano_banana.client import DEFAULT_WAIT_TIMEOUT, MIN_POLL_INTERVAL, Krea
 from krea_nano_banana.errors import KreaError, MissingTokenError, WaitTimeoutError
 from krea_nano_banana.pricing import estimate_cost
+from krea_nano_banana.signatures import ModelName
 
 EXIT_FAILED = 1
 # 2, bad usage, is argparse's own exit status.
@@ -352,7 +353,9 @@ def cost_command(args: argparse.Namespace, console: Console, out: Output) -> Non
     if assumed:
         console.print(f"assuming {', '.join(assumed)}", highlight=False)
     cost = estimate_cost(
-        model.model, images=images, **({priced: given} if priced and given else {})
+        cast(ModelName, model.model),  # chosen at run time, from the spec's own models
+        images=images,
+        **({priced: given} if priced and given else {}),
     )
     summary = {
         "model": model.model,
