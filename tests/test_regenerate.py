@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -91,3 +92,51 @@ def test_a_broken_spec_is_refused_naming_the_place_and_nothing_changes(
     after = {p: p.read_bytes() for p in copy_of_generated.rglob("*") if p.is_file()}
     assert after == before
     assert not (tmp_path / "signatures.py").exists()
+
+
+def test_signatures_follow_the_schema_however_it_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Inline bodies and enums, nullable types, nested objects and required fields all become
+    annotations: a spec written as Krea writes it types the same calls."""
+    loaded = importlib.util.spec_from_file_location(
+        "typed_signatures", ROOT / "scripts" / "py" / "typed_signatures.py"
+    )
+    assert loaded is not None
+    assert loaded.loader is not None
+    module = importlib.util.module_from_spec(loaded)
+    monkeypatch.setitem(sys.modules, "typed_signatures", module)
+    loaded.loader.exec_module(module)
+    body = {
+        "type": "object",
+        "required": ["prompt", "mode"],
+        "properties": {
+            "prompt": {"type": "string"},
+            "mode": {"type": "string", "enum": ["fast", "fine"]},
+            "seed": {"type": ["integer", "null"], "default": 3, "description": "Noise. More."},
+            "box": {"type": "object", "properties": {"side": {"type": "number"}}},
+            "tags": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]},
+        },
+    }
+    document = {
+        "paths": {
+            "/generate/image/test/pixel": {
+                "post": {
+                    "operationId": "generate_pixel",
+                    "x-krea-job-type": "pixel",
+                    "requestBody": {"content": {"application/json": {"schema": body}}},
+                }
+            }
+        },
+        "components": {"schemas": {"JobStatus": {"enum": ["queued", "completed"]}}},
+    }
+    source = module.render(document, frozenset({"Job", "GeneratePixelBodyMode"}))
+    assert "ModelName = Literal['pixel']" in source
+    assert "class PixelFields(TypedDict, total=False):" in source
+    assert "    mode: Required[Literal['fast', 'fine'] | GeneratePixelBodyMode]" in source
+    assert '    seed: int | None\n    """Noise. Default: 3."""' in source
+    assert "    box: Mapping[str, Any]" in source
+    assert "    tags: Sequence[str] | None" in source
+    assert "prompt:" not in source.split("class PixelFields")[1].split("class ")[0]
+    assert "model: Literal['pixel'] | None = None" in source  # the only model is the default
+    compile(source, "signatures.py", "exec")

@@ -198,7 +198,9 @@ def models(writer: Writer) -> list[Model]:
     for path, definition in operations(writer.document):
         body = definition.get("requestBody", {}).get("content", {}).get("application/json", {})
         ref = str(body.get("schema", {}).get("$ref", ""))
-        schema = writer.resolve(ref)
+        # A body written inline is named as openapi-python-client names it: `<Operation>Body`.
+        name = ref.rsplit("/", 1)[-1] if ref else pascal(definition["operationId"]) + "Body"
+        schema = writer.resolve(ref) if ref else body.get("schema", {})
         parameters = [*definition["path_parameters"], *definition.get("parameters", [])]
         resolved = [writer.resolve(p["$ref"]) if "$ref" in p else p for p in parameters]
         roles = definition.get("x-request-roles", {})
@@ -208,7 +210,7 @@ def models(writer: Writer) -> list[Model]:
             Model(
                 # The model is named by the last segment of its path, as the SDK names it.
                 name=path.rstrip("/").rsplit("/", 1)[-1],
-                schema_name=ref.rsplit("/", 1)[-1],
+                schema_name=name,
                 fields=fields,
                 required=frozenset(schema.get("required", ())),
                 prompt_field=prompt if prompt in fields else None,
