@@ -61,6 +61,7 @@ def creator(model: spec.Generation) -> Handler:
     validator = request_body(model.operation_id)
     headers_of = parameters(model.operation_id, "header")
     webhook_header = model.header(spec.Role.WEBHOOK_URL)
+    prompt_field = model.roles.get(spec.Role.PROMPT)
 
     def create_job(api: MockApi, call: Invocation) -> Response:
         request, scenario = call.request, call.scenario
@@ -90,6 +91,7 @@ def creator(model: spec.Generation) -> Handler:
                 failure_reason=scenario.failure_reason,
                 slow=scenario.slow,
                 duplicate_webhook=scenario.duplicate_webhook,
+                prompt=str(body.get(prompt_field, "")) if prompt_field else "",
             ),
         )
         response = json_response(200, api.job_json(job), deprecation_headers(used))

@@ -1,0 +1,85 @@
+"""Serves the dashboard in front of any of the server's apps (mock, proxy, replay): requests
+under `/__mock__/ui` are answered here, every other request goes on to the app unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from krea_nano_banana_mock.app import send_response
+from krea_nano_banana_mock.dashboard import views
+from krea_nano_banana_mock.errors import error_response
+from krea_nano_banana_mock.messages import Response, json_response
+from krea_nano_banana_spec.validation import InvalidRequest
+
+UI_PATH = "/__mock__/ui"
+STATIC = Path(__file__).with_name("static")
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+# The page may load nothing but what this server serves: no CDN, no web font, no inline code.
+PAGE_HEADERS = [
+    ("Content-Security-Policy", "default-src 'self'; img-src 'self'; frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+]
+NO_STORE = [("Cache-Control", "no-store")]
+
+
+def _static_files() -> dict[str, Response]:
+    files = {}
+    for file in STATIC.iterdir():
+        content_type = CONTENT_TYPES.get(file.suffix)
+        if content_type is not None:
+            files[file.name] = Response(
+                200, file.read_bytes(), [*PAGE_HEADERS, *NO_STORE], content_type=content_type
+            )
+    return files
+
+
+class DashboardApp:
+    """ASGI: the dashboard in front of `inner`."""
+
+    def __init__(self, inner: Any, source: views.Source) -> None:
+        self.inner = inner
+        self.source = source
+        self._files: dict[str, Response] | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (path == UI_PATH or path.startswith(UI_PATH + "/")):
+            await self.inner(scope, receive, send)
+            return
+        method = scope["method"]
+        if method not in ("GET", "HEAD"):
+            response = json_response(405, {"error": f"{method} {path}: the dashboard is read-only"})
+        else:
+            try:
+                response = self.answer(path[len(UI_PATH) :], scope["query_string"].decode())
+            except InvalidRequest as exc:
+                response = error_response(exc)
+        await send_response(send, response, head=method == "HEAD")
+
+    def answer(self, subpath: str, query_string: str) -> Response:
+        query = dict(parse_qsl(query_string))
+        if subpath in ("", "/"):
+            return self._file("index.html")
+        if subpath.startswith("/static/"):
+            return self._file(subpath[len("/static/") :])
+        if subpath == "/api/summary":
+            page, per_page = views.jobs_paging(query)
+            return json_response(200, views.summary(self.source, page, per_page), NO_STORE)
+        if subpath == "/api/journal":
+            return json_response(200, views.journal_page(self.source.journal, query), NO_STORE)
+        return json_response(404, {"error": f"nothing at {UI_PATH}{subpath}"})
+
+    def _file(self, name: str) -> Response:
+        if self._files is None:  # read at the first visit: most runs never open the page
+            self._files = _static_files()
+        found = self._files.get(name)
+        if found is None:
+            return json_response(404, {"error": f"no dashboard file {name!r}"})
+        return found
