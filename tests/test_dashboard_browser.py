@@ -7,6 +7,7 @@ Playwright's `expect` waits until the page shows what is asserted (the page poll
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterator
@@ -61,6 +62,16 @@ def page(browser: Browser) -> Iterator[Page]:
     assert problems == [], problems
 
 
+@contextlib.contextmanager
+def served(page: Page, *args: str) -> Iterator[str]:
+    """`krea-mock-server ARGS`; the page leaves it before it stops, as the page polls it."""
+    with mock_server(*args) as url:
+        try:
+            yield url
+        finally:
+            page.goto("about:blank")
+
+
 def expect(target: Any) -> Any:
     from playwright.sync_api import expect as playwright_expect
 
@@ -88,7 +99,7 @@ def job_row(page: Page, job_id: str) -> Any:
 
 
 def test_the_jobs_of_two_tenants_appear_by_digest_never_by_token(page: Page) -> None:
-    with mock_server("--progression", "manual") as url:
+    with served(page, "--progression", "manual") as url:
         first = create(url, "token-of-alice", "a lighthouse at dusk")
         second = create(url, "token-of-bob", "a snowy owl")
         page.goto(url + UI)
@@ -105,7 +116,7 @@ def test_the_jobs_of_two_tenants_appear_by_digest_never_by_token(page: Page) -> 
 
 def test_a_job_completes_and_shows_its_thumbnail_without_a_reload(page: Page) -> None:
     graph = spec.lifecycle()
-    with mock_server("--progression", "manual") as url:
+    with served(page, "--progression", "manual") as url:
         page.goto(url + UI)
         expect(page.get_by_text("No jobs yet.")).to_be_visible()
         page.evaluate("window.sameDocument = true")
@@ -128,7 +139,7 @@ def test_a_job_completes_and_shows_its_thumbnail_without_a_reload(page: Page) ->
 
 
 def test_a_refused_request_shows_the_mocks_error(page: Page) -> None:
-    with mock_server() as url:
+    with served(page) as url:
         refused = httpx.post(
             url + CREATE, json={"prompt": 7}, headers={"Authorization": "Bearer t"}
         )
@@ -140,7 +151,7 @@ def test_a_refused_request_shows_the_mocks_error(page: Page) -> None:
 
 
 def test_the_journal_filters_by_status_and_pages(page: Page) -> None:
-    with mock_server("--progression", "manual") as url:
+    with served(page, "--progression", "manual") as url:
         with httpx.Client(base_url=url, headers={"Authorization": "Bearer t"}) as client:
             for number in range(60):
                 client.get(f"/jobs/00000000-0000-4000-8000-{number:012d}")
@@ -156,7 +167,7 @@ def test_the_journal_filters_by_status_and_pages(page: Page) -> None:
 
 
 def test_a_proxy_violation_stands_out(page: Page) -> None:
-    with mock_server() as upstream, mock_server("--proxy", upstream) as url:
+    with mock_server() as upstream, served(page, "--proxy", upstream) as url:
         httpx.post(url + CREATE, json={"prompt": 7}, headers={"Authorization": "Bearer t"})
         page.goto(url + UI)
         expect(page.locator("#mode")).to_contain_text(f"proxy to {upstream}")
@@ -168,7 +179,7 @@ def test_a_proxy_violation_stands_out(page: Page) -> None:
 def test_advancing_the_clock_moves_a_job_on(page: Page) -> None:
     graph = spec.lifecycle()
     # An hour a step: nothing moves until the dashboard moves the clock.
-    with mock_server("--progression", "time", "--step-seconds", "3600") as url:
+    with served(page, "--progression", "time", "--step-seconds", "3600") as url:
         job = create(url, "token", "a tide pool")
         page.goto(url + UI)
         row = job_row(page, job["job_id"])
@@ -179,7 +190,7 @@ def test_advancing_the_clock_moves_a_job_on(page: Page) -> None:
 
 
 def test_a_job_under_manual_progression_moves_with_its_advance_button(page: Page) -> None:
-    with mock_server("--progression", "manual") as url:
+    with served(page, "--progression", "manual") as url:
         job = create(url, "token", "a quiet harbour")
         page.goto(url + UI)
         expect(page.locator("#progression")).to_have_text("manual")
@@ -190,7 +201,7 @@ def test_a_job_under_manual_progression_moves_with_its_advance_button(page: Page
 
 
 def test_reset_asks_first_and_works_from_the_keyboard(page: Page) -> None:
-    with mock_server("--progression", "manual") as url:
+    with served(page, "--progression", "manual") as url:
         job = create(url, "token", "a lantern")
         page.goto(url + UI)
         expect(job_row(page, job["job_id"])).to_be_visible()
