@@ -225,3 +225,26 @@ def test_a_warning_when_bound_beyond_loopback(host: str) -> None:
 )
 def test_redact_url(url: str, redacted: str) -> None:
     assert redact_url(url) == redacted
+
+
+def test_a_thumbnail_is_the_result_drawn_small_and_only_for_a_completed_job() -> None:
+    import io
+
+    from krea_nano_banana_mock.dashboard.views import THUMBNAIL_SIDE, thumbnail
+    from PIL import Image
+
+    with KreaMock(progression="manual") as mock:
+        client = httpx.Client(transport=mock.transport(), base_url=mock.base_url)
+        job = client.post(
+            CREATE,
+            json={"prompt": "a wide bay", "aspect_ratio": "16:9"},
+            headers={"Authorization": "Bearer t"},
+        ).json()
+        assert thumbnail(mock.api, job["job_id"]) is None  # not completed yet
+        mock.advance(job["job_id"], steps=10)
+        drawn = thumbnail(mock.api, job["job_id"])
+        assert thumbnail(mock.api, "no-such-job") is None
+    assert drawn is not None
+    width, height = Image.open(io.BytesIO(drawn)).size
+    assert width == THUMBNAIL_SIDE
+    assert 0.5 < height / width < 0.6  # 16:9 kept

@@ -136,6 +136,9 @@ def test_a_job_completes_and_shows_its_thumbnail_without_a_reload(page: Page) ->
         assert statuses[-1] == graph.succeeded
         assert graph.is_path(tuple(statuses))
         assert page.evaluate("window.sameDocument") is True
+        # The page's own loads are not the application's requests: none is journaled.
+        journaled = httpx.get(f"{url}/__mock__/journal").json()["entries"]
+        assert [entry["method"] for entry in journaled] == ["POST"]
 
 
 def test_a_refused_request_shows_the_mocks_error(page: Page) -> None:

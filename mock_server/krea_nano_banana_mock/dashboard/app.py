@@ -13,7 +13,10 @@ from krea_nano_banana_mock.errors import error_response
 from krea_nano_banana_mock.messages import Response, json_response
 from krea_nano_banana_spec.validation import InvalidRequest
 
-UI_PATH = "/__mock__/ui"
+UI_PATH = views.UI_PATH
+STATIC_PREFIX = f"{UI_PATH}/static/"
+SUMMARY = f"{UI_PATH}/api/summary"
+JOURNAL = f"{UI_PATH}/api/journal"
 STATIC = Path(__file__).with_name("static")
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -58,23 +61,28 @@ class DashboardApp:
             response = json_response(405, {"error": f"{method} {path}: the dashboard is read-only"})
         else:
             try:
-                response = self.answer(path[len(UI_PATH) :], scope["query_string"].decode())
+                response = self.answer(path, scope["query_string"].decode())
             except InvalidRequest as exc:
                 response = error_response(exc)
         await send_response(send, response, head=method == "HEAD")
 
-    def answer(self, subpath: str, query_string: str) -> Response:
+    def answer(self, path: str, query_string: str) -> Response:
         query = dict(parse_qsl(query_string))
-        if subpath in ("", "/"):
+        if path in (UI_PATH, UI_PATH + "/"):
             return self._file("index.html")
-        if subpath.startswith("/static/"):
-            return self._file(subpath[len("/static/") :])
-        if subpath == "/api/summary":
+        if path.startswith(STATIC_PREFIX):
+            return self._file(path[len(STATIC_PREFIX) :])
+        if path == SUMMARY:
             page, per_page = views.jobs_paging(query)
             return json_response(200, views.summary(self.source, page, per_page), NO_STORE)
-        if subpath == "/api/journal":
+        if path == JOURNAL:
             return json_response(200, views.journal_page(self.source.journal, query), NO_STORE)
-        return json_response(404, {"error": f"nothing at {UI_PATH}{subpath}"})
+        if path.startswith(views.THUMBNAIL_PREFIX):
+            image = views.thumbnail(self.source.api, path[len(views.THUMBNAIL_PREFIX) :])
+            if image is None:
+                return json_response(404, {"error": "no completed job with this id"})
+            return Response(200, image, NO_STORE, content_type="image/png")
+        return json_response(404, {"error": f"nothing at {path}"})
 
     def _file(self, name: str) -> Response:
         if self._files is None:  # read at the first visit: most runs never open the page

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from krea_nano_banana_mock.api import MockApi
     from krea_nano_banana_mock.backend import Job
 
+UI_PATH = "/__mock__/ui"
+THUMBNAIL_PREFIX = f"{UI_PATH}/thumbnail/"
+THUMBNAIL_SIDE = 128
 MAX_PER_PAGE = 200
 ATTEMPTS_SHOWN = 100
 JOURNAL_FILTERS = ("method", "path", "model", "status")
@@ -83,8 +86,10 @@ def _job(job: Job) -> dict[str, Any]:
             {"status": status, "at": timestamp(at)}
             for status, at in changes(job.history, job.created_at)
         ],
-        # Relative: the page is served by the mock itself, whatever --public-url says.
+        # Relative: the page is served by the mock itself, whatever --public-url says. The
+        # thumbnail has a path of its own, so that the page's loads never enter the journal.
         "image": result_path(job) if succeeded else None,
+        "thumbnail": f"{THUMBNAIL_PREFIX}{job.job_id}" if succeeded else None,
         "size": f"{job.request.width}x{job.request.height}",
         "error": job.error,
         "webhook_url": redact_url(job.request.webhook_url) if job.request.webhook_url else None,
@@ -176,3 +181,15 @@ def _paging(query: dict[str, str]) -> tuple[int, int]:
 
 def jobs_paging(query: dict[str, str]) -> tuple[int, int]:
     return _paging(query)
+
+
+def thumbnail(api: MockApi | None, job_id: str) -> bytes | None:
+    """A completed job's result image, drawn at most THUMBNAIL_SIDE pixels a side."""
+    job = api.backend.find(job_id) if api is not None else None
+    if job is None or job.status != GRAPH.succeeded:
+        return None
+    from krea_nano_banana_mock import images
+
+    width, height = job.request.width, job.request.height
+    scale = min(1.0, THUMBNAIL_SIDE / max(width, height))
+    return images.render_png(max(1, round(width * scale)), max(1, round(height * scale)))

@@ -131,7 +131,7 @@ function renderJobs(jobs) {
     let result = null;
     if (job.image) {
       result = el("a", { href: job.image, id: `image-${job.job_id}`, target: "_blank" },
-        el("img", { class: "thumb", src: job.image, alt: `result of job ${shortId(job.job_id)}, ${job.size}` }));
+        el("img", { class: "thumb", src: job.thumbnail, alt: `result of job ${shortId(job.job_id)}, ${job.size}` }));
     } else if (job.error) {
       result = el("span", { class: "error", text: job.error });
     }
@@ -159,7 +159,10 @@ function renderWebhooks(deliveries) {
     el("td", {}, el("span", { class: "id", title: delivery.job_id, text: shortId(delivery.job_id) })),
     el("td", {}, el("code", { text: delivery.receiver })),
     el("td", { text: String(delivery.attempts.length) }),
-    el("td", { text: delivery.attempts.map((a) => a.status_code ?? a.error).join(", ") }),
+    el("td", {}, ...delivery.attempts.map((a, index) => el("span", {
+      title: a.error || `HTTP ${a.status_code}`,
+      text: (index ? ", " : "") + (a.status_code ?? (a.error || "").split(":")[0]),
+    }))),
     el("td", { text: delivery.state }),
     el("td", {}, delivery.next_retry ? el("time", { datetime: delivery.next_retry, text: delivery.next_retry }) : "—")));
   if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 6, text: "No webhook deliveries yet." })));
