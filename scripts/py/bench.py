@@ -97,7 +97,7 @@ def serving(command: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
                 process.kill()
 
 
-def ensure_tools() -> tuple[str, str]:
+def ensure_tools(with_prism: bool = True) -> tuple[str, str]:
     wrk = shutil.which("wrk")
     if wrk is None:
         print("installing wrk (Debian package)...", file=sys.stderr)
@@ -109,7 +109,7 @@ def ensure_tools() -> tuple[str, str]:
             )
         wrk = shutil.which("wrk")
     prism = TOOLS / "node_modules" / ".bin" / "prism"
-    if not prism.exists():
+    if with_prism and not prism.exists():
         print("installing @stoplight/prism-cli (npm)...", file=sys.stderr)
         TOOLS.mkdir(exist_ok=True)
         subprocess.run(
@@ -458,6 +458,112 @@ def journal_and_proxy(wrk: str, seconds: int, work: Path) -> str:
     return "\n".join(lines)
 
 
+DASHBOARD_START, DASHBOARD_END = "<!-- bench-dashboard:start -->", "<!-- bench-dashboard:end -->"
+DASHBOARD_POLL_SECONDS = 1.0  # as the page polls (dashboard/static/app.js)
+
+
+@contextlib.contextmanager
+def dashboard_open(base: str) -> Iterator[list[float]]:
+    """What one open dashboard asks of the server: both its views, once a second. Yields the
+    milliseconds each poll took."""
+    import threading
+
+    took: list[float] = []
+    stop = threading.Event()
+
+    def poll() -> None:
+        with httpx.Client(base_url=base, timeout=10) as client:
+            while not stop.is_set():
+                started = time.perf_counter()
+                client.get("/__mock__/ui/api/summary", params={"page": 0, "per_page": 25})
+                client.get("/__mock__/ui/api/journal", params={"page": 0, "per_page": 50})
+                took.append((time.perf_counter() - started) * 1000)
+                stop.wait(DASHBOARD_POLL_SECONDS)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield took
+    finally:
+        stop.set()
+        thread.join()
+
+
+PAIRS = 6
+IDLE_POLLS = 100
+
+
+def _idle_poll_ms(wrk: str, post: Path) -> float:
+    port = free_port()
+    with serving(ours(port), port):
+        base = f"http://127.0.0.1:{port}"
+        wrk_run(wrk, base + CREATE, 16, 3, post)  # fills the journal and makes jobs
+        took = []
+        with httpx.Client(base_url=base) as client:
+            for _ in range(IDLE_POLLS):
+                started = time.perf_counter()
+                client.get("/__mock__/ui/api/summary", params={"page": 0, "per_page": 25})
+                client.get("/__mock__/ui/api/journal", params={"page": 0, "per_page": 50})
+                took.append((time.perf_counter() - started) * 1000)
+    return statistics.median(took)
+
+
+def dashboard_cost(wrk: str, seconds: int, work: Path) -> str:
+    """Create throughput with one dashboard open and without (alternated pairs, so drift falls
+    on both), each server's journal full (10,000 requests) while the dashboard polls it."""
+    post = lua_post(work)
+    throughput: dict[str, list[float]] = {"open": [], "closed": []}
+    polls: list[float] = []
+    for pair in range(PAIRS):
+        for name in ("open", "closed") if pair % 2 else ("closed", "open"):
+            port = free_port()
+            with serving(ours(port), port):
+                base = f"http://127.0.0.1:{port}"
+                wrk_run(wrk, base + CREATE, 16, 2, post)  # warm-up; fills the journal
+                took: list[float] = []
+                with contextlib.ExitStack() as stack:
+                    if name == "open":
+                        took = stack.enter_context(dashboard_open(base))
+                    throughput[name].append(wrk_run(wrk, base + CREATE, 64, seconds, post)[0])
+                polls += took
+    ratios = [o / c for o, c in zip(throughput["open"], throughput["closed"], strict=True)]
+    median = statistics.median(ratios)
+    verdict = "met" if median >= 0.98 else "MISSED"
+    idle_poll_ms = _idle_poll_ms(wrk, post)
+    lines = [
+        DASHBOARD_START,
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}.",
+        "Reproduce: `./scripts/bench --only dashboard`.",
+        "",
+        f"### The dashboard's cost on a create (wrk -t2 -c64, {PAIRS} alternated pairs)",
+        "",
+        "One dashboard open: both its views (a page of 25 jobs, a page of 50 of the journal's"
+        f" 10,000 requests) every {DASHBOARD_POLL_SECONDS:g} s, as the page polls.",
+        "",
+        "| pair | dashboard open (req/s) | no dashboard | ratio |",
+        "|---|---|---|---|",
+    ]
+    for number, (o, c, r) in enumerate(
+        zip(throughput["open"], throughput["closed"], ratios, strict=True), 1
+    ):
+        lines.append(f"| {number} | {o:,.0f} | {c:,.0f} | {r:.3f} |")
+    lines += [
+        "",
+        f"Median ratio **{median:.3f}** (target: >= 0.98, the dashboard costing at most 2 %):"
+        f" {verdict}. One poll of both views under that load: median"
+        f" {statistics.median(polls):.1f} ms, worst {max(polls):.1f} ms ({len(polls)} polls).",
+        "",
+        f"The same poll on an idle server (journal full, {IDLE_POLLS} polls): median"
+        f" **{idle_poll_ms:.2f} ms** of the server's time, so one open dashboard takes"
+        f" **{idle_poll_ms / 10 / DASHBOARD_POLL_SECONDS:.2f} %** of the one core that serves"
+        " (a figure that a busy neighbour on the machine does not move as it moves the pairs).",
+        "",
+        DASHBOARD_END,
+    ]
+    return "\n".join(lines)
+
+
 def write_section(start: str, end: str, section: str) -> None:
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
     if start not in text:
@@ -542,10 +648,19 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--skip-suite", action="store_true")
     parser.add_argument(
-        "--only", choices=["journal-proxy"], help="measure only this part (the rest stays)"
+        "--only",
+        choices=["journal-proxy", "dashboard"],
+        help="measure only this part (the rest stays)",
     )
     args = parser.parse_args()
-    wrk, prism = ensure_tools()
+    wrk, prism = ensure_tools(with_prism=args.only is None)
+    if args.only in (None, "dashboard"):
+        with tempfile.TemporaryDirectory() as tmp:
+            dashboard_section = dashboard_cost(wrk, args.seconds, Path(tmp))
+        write_section(DASHBOARD_START, DASHBOARD_END, dashboard_section)
+        print(dashboard_section)
+        if args.only:
+            return 0
     with tempfile.TemporaryDirectory() as tmp:
         proxy_section = journal_and_proxy(wrk, args.seconds, Path(tmp))
     write_section(PROXY_START, PROXY_END, proxy_section)
