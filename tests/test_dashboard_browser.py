@@ -151,6 +151,8 @@ def test_a_refused_request_shows_the_mocks_error(page: Page) -> None:
         row = page.locator("#journal-body tr.refused")
         expect(row).to_contain_text(refused.json()["error"])
         expect(row).to_contain_text("400")
+        row.get_by_text("body", exact=True).click()  # what the application sent
+        expect(row.locator("pre")).to_contain_text('"prompt": 7')
 
 
 def test_the_journal_filters_by_status_and_pages(page: Page) -> None:
@@ -190,6 +192,11 @@ def test_advancing_the_clock_moves_a_job_on(page: Page) -> None:
         page.get_by_label("Advance the clock by (seconds)").fill(str(3600 * 10))
         page.get_by_role("button", name="Advance clock").click()
         expect(row.locator(".status")).to_have_text(graph.succeeded)
+        # The pace: a new step time, for the jobs created from then on.
+        page.get_by_label("Progression").select_option("time")
+        page.get_by_label("step (seconds, for new jobs)").fill("0.5")
+        page.get_by_role("button", name="Set progression").click()
+        expect(page.locator("#step")).to_have_text("0.5")
 
 
 def test_a_job_under_manual_progression_moves_with_its_advance_button(page: Page) -> None:

@@ -146,6 +146,7 @@ function renderJobs(jobs) {
       el("td", { text: job.model }),
       el("td", { class: "prompt", text: job.prompt_text }),
       el("td", {}, status(job.status), advance ? " " : null, advance,
+        job.completed_at ? el("div", {}, "ended ", el("time", { datetime: job.completed_at, title: job.completed_at, text: clockTime(job.completed_at) })) : null,
         job.webhook_url ? el("div", {}, "webhook ", el("code", { text: job.webhook_url })) : null),
       el("td", {}, timeline),
       el("td", {}, result));
@@ -188,7 +189,8 @@ function renderJournal(page) {
     const kind = violations.length ? "violation" : entry.refused ? "refused" : "";
     return el("tr", { class: kind },
       el("td", {}, el("time", { datetime: entry.at, title: entry.at, text: clockTime(entry.at) })),
-      el("td", {}, el("code", { text: request })),
+      el("td", {}, el("code", { text: request }), entry.body === null ? null
+        : el("details", {}, el("summary", { text: "body" }), el("pre", { text: JSON.stringify(entry.body, null, 2) }))),
       el("td", {}, el("span", { class: "id", text: entry.tenant || "" })),
       el("td", { text: entry.model || "" }),
       el("td", {}, status(String(entry.status))),
@@ -239,7 +241,9 @@ function wire() {
   });
   $("set-progression").addEventListener("submit", (event) => {
     event.preventDefault();
-    control("progression", { policy: $("progression-choice").value });
+    const body = { policy: $("progression-choice").value };
+    if ($("step-seconds").value) body.step_seconds = Number($("step-seconds").value);
+    control("progression", body);
   });
   $("reset-open").addEventListener("click", () => $("reset-dialog").showModal());
   $("reset-dialog").addEventListener("close", () => {
