@@ -15,15 +15,15 @@ from pathlib import Path
 import httpx
 import pytest
 from krea_nano_banana_mock import KreaMock
-from krea_nano_banana_mock.admin_token import exposure_warning
+from krea_nano_banana_mock.core.journal import Entry, Journal
+from krea_nano_banana_mock.core.redaction import redact_url
 from krea_nano_banana_mock.dashboard import Source
 from krea_nano_banana_mock.dashboard.views import journal_page, summary
-from krea_nano_banana_mock.journal import Entry, Journal
-from krea_nano_banana_mock.messages import Request, Response
-from krea_nano_banana_mock.redaction import redact_url
+from krea_nano_banana_mock.http_layer.admin_token import exposure_warning
+from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse
 
 import krea_nano_banana_spec as spec
-from tests.servers import READY_PREFIX, ROOT, mock_server
+from devtools.servers import READY_PREFIX, ROOT, mock_server
 
 CREATE = spec.generation(spec.default_model()).path
 STATIC = Path(ROOT, "mock_server/krea_nano_banana_mock/dashboard/static")
@@ -32,9 +32,7 @@ GRAPH = spec.lifecycle()
 
 
 def mock_source(mock: KreaMock) -> Source:
-    from krea_nano_banana_mock import control
-
-    return Source("mock", mock.journal, lambda: control.state(mock.api), mock.api)
+    return Source("mock", mock.journal, mock.dispatcher.control.state, mock.dispatcher)
 
 
 def test_the_page_names_nothing_outside_the_server_that_serves_it() -> None:
@@ -102,16 +100,16 @@ def test_jobs_show_their_tenant_digest_prompt_timeline_and_result() -> None:
     assert completed["prompt_text"] == "a fox"
     assert completed["tenant"] != failed["tenant"]
     assert "token" not in str(jobs)
-    statuses = tuple(change["status"] for change in completed["history"])
+    statuses = tuple(change["entered"] for change in completed["history"])
     assert statuses[-1] == GRAPH.succeeded
     assert GRAPH.is_path(statuses)
     assert len(statuses) > 2
     times = [change["at"] for change in completed["history"]]
     assert times == sorted(times)
-    assert completed["image"].startswith("/results/")
+    assert completed["result"]["urls"][0].startswith("/results/")
     assert failed["status"] == GRAPH.failed
-    assert failed["error"]
-    assert failed["image"] is None
+    assert failed["result"]["error"]
+    assert failed["thumbnail"] is None
 
 
 def test_webhook_deliveries_show_a_redacted_url_codes_and_the_next_retry() -> None:
@@ -137,7 +135,10 @@ def _entry(number: int) -> Entry:
     at = datetime(2026, 6, 1, tzinfo=UTC)
     status = 400 if number % 2 else 200
     return Entry.of(
-        at, Request("GET", f"/jobs/{number}"), Response(status, b'{"error": "no"}'), tenant="t"
+        at,
+        MockRequest("GET", f"/jobs/{number}"),
+        MockResponse(status, b'{"error": "no"}'),
+        tenant="t",
     )
 
 
@@ -240,10 +241,10 @@ def test_a_thumbnail_is_the_result_drawn_small_and_only_for_a_completed_job() ->
             json={"prompt": "a wide bay", "aspect_ratio": "16:9"},
             headers={"Authorization": "Bearer t"},
         ).json()
-        assert thumbnail(mock.api, job["job_id"]) is None  # not completed yet
+        assert thumbnail(mock.dispatcher, job["job_id"]) is None  # not completed yet
         mock.advance(job["job_id"], steps=10)
-        drawn = thumbnail(mock.api, job["job_id"])
-        assert thumbnail(mock.api, "no-such-job") is None
+        drawn = thumbnail(mock.dispatcher, job["job_id"])
+        assert thumbnail(mock.dispatcher, "no-such-job") is None
     assert drawn is not None
     width, height = Image.open(io.BytesIO(drawn)).size
     assert width == THUMBNAIL_SIDE

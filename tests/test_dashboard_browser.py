@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from krea_nano_banana_mock.lifecycle import STATUS_SEQUENCES, Outcome
+from krea_nano_banana_mock.core.lifecycle import STATUS_SEQUENCES, Outcome
 
 import krea_nano_banana_spec as spec
-from tests.browser import ARGS, CANDIDATES, executable, unavailable
-from tests.servers import mock_server
+from devtools.browser import ARGS, CANDIDATES, executable, unavailable
+from devtools.servers import mock_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

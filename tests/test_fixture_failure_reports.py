@@ -13,13 +13,17 @@ from pathlib import Path
 import httpx
 import pytest
 from krea_nano_banana_mock import KreaMock
-from krea_nano_banana_mock.journal import Entry
-from krea_nano_banana_mock.messages import Request, Response
-from krea_nano_banana_mock.router import NotMocked
-from krea_nano_banana_mock.verification import RequestPattern, VerificationError, verify
+from krea_nano_banana_mock.core.journal import Entry
+from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse
+from krea_nano_banana_mock.testing.krea_mock import NotMocked
+from krea_nano_banana_mock.testing.verification import (
+    RequestPattern,
+    VerificationError,
+    verify,
+)
 
 import krea_nano_banana_spec as spec
-from tests.servers import webhook_receiver
+from devtools.servers import webhook_receiver
 
 CREATE = spec.generation(spec.default_model()).path
 
@@ -93,7 +97,9 @@ def test_verify_fails_with_its_message_before_any_library_source(tmp_path: Path)
 
 
 def _entry(method: str, path: str, status: int) -> Entry:
-    return Entry.of(datetime(2026, 6, 1, tzinfo=UTC), Request(method, path), Response(status))
+    return Entry.of(
+        datetime(2026, 6, 1, tzinfo=UTC), MockRequest(method, path), MockResponse(status)
+    )
 
 
 def test_near_misses_rank_the_asked_for_method_and_path_first() -> None:

@@ -15,7 +15,7 @@ import krea_nano_banana_spec as spec
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.browser import ARGS, executable  # noqa: E402  (the browser exactly as tests use it)
+from devtools.browser import ARGS, executable  # noqa: E402  (the browser exactly as tests use it)
 
 OUT = ROOT / "docs" / "dashboard.png"
 READY = "Krea mock server listening on "

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from krea_nano_banana_mock.app import send_response
-from krea_nano_banana_mock.dashboard import views
-from krea_nano_banana_mock.errors import error_response
-from krea_nano_banana_mock.messages import Response, json_response
+import krea_nano_banana_mock.dashboard.views as views
+from krea_nano_banana_mock.http_layer.app import send_response
+from krea_nano_banana_mock.http_layer.errors import error_response
+from krea_nano_banana_mock.http_layer.messages import MockResponse, error_response_of, json_response
 from krea_nano_banana_spec.validation import InvalidRequest
 
 UI_PATH = views.UI_PATH
@@ -32,12 +32,12 @@ PAGE_HEADERS = [
 NO_STORE = [("Cache-Control", "no-store")]
 
 
-def _static_files() -> dict[str, Response]:
+def _static_files() -> dict[str, MockResponse]:
     files = {}
     for file in STATIC.iterdir():
         content_type = CONTENT_TYPES.get(file.suffix)
         if content_type is not None:
-            files[file.name] = Response(
+            files[file.name] = MockResponse(
                 200, file.read_bytes(), [*PAGE_HEADERS, *NO_STORE], content_type=content_type
             )
     return files
@@ -49,7 +49,7 @@ class DashboardApp:
     def __init__(self, inner: Any, source: views.Source) -> None:
         self.inner = inner
         self.source = source
-        self._files: dict[str, Response] | None = None
+        self._files: dict[str, MockResponse] | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
@@ -58,7 +58,7 @@ class DashboardApp:
             return
         method = scope["method"]
         if method not in ("GET", "HEAD"):
-            response = json_response(405, {"error": f"{method} {path}: the dashboard is read-only"})
+            response = error_response_of(405, f"{method} {path}: the dashboard is read-only")
         else:
             try:
                 response = self.answer(path, scope["query_string"].decode())
@@ -66,7 +66,7 @@ class DashboardApp:
                 response = error_response(exc)
         await send_response(send, response, head=method == "HEAD")
 
-    def answer(self, path: str, query_string: str) -> Response:
+    def answer(self, path: str, query_string: str) -> MockResponse:
         query = dict(parse_qsl(query_string))
         if path in (UI_PATH, UI_PATH + "/"):
             return self._file("index.html")
@@ -80,14 +80,14 @@ class DashboardApp:
         if path.startswith(views.THUMBNAIL_PREFIX):
             image = views.thumbnail(self.source.api, path[len(views.THUMBNAIL_PREFIX) :])
             if image is None:
-                return json_response(404, {"error": "no completed job with this id"})
-            return Response(200, image, NO_STORE, content_type="image/png")
-        return json_response(404, {"error": f"nothing at {path}"})
+                return error_response_of(404, "no completed job with this id")
+            return MockResponse(200, image, NO_STORE, content_type="image/png")
+        return error_response_of(404, f"nothing at {path}")
 
-    def _file(self, name: str) -> Response:
+    def _file(self, name: str) -> MockResponse:
         if self._files is None:  # read at the first visit: most runs never open the page
             self._files = _static_files()
         found = self._files.get(name)
         if found is None:
-            return json_response(404, {"error": f"no dashboard file {name!r}"})
+            return error_response_of(404, f"no dashboard file {name!r}")
         return found

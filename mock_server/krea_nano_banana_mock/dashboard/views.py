@@ -11,22 +11,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.journal import TENANT_CHARS, Entry, Journal
-from krea_nano_banana_mock.redaction import redact_url
-from krea_nano_banana_mock.representation import GRAPH, result_path, timestamp
-from krea_nano_banana_mock.status_history import changes
+from krea_nano_banana_mock.core.journal import TENANT_CHARS, Entry, Journal
+from krea_nano_banana_mock.core.redaction import redact_url
+from krea_nano_banana_mock.core.status_history import changes
+from krea_nano_banana_mock.http_layer.representation import LIFECYCLE, job_json, timestamp
 from krea_nano_banana_spec.validation import InvalidRequest
 
 if TYPE_CHECKING:
-    from krea_nano_banana_mock.api import MockApi
-    from krea_nano_banana_mock.backend import Job
+    from krea_nano_banana_mock.core.backend import Job
+    from krea_nano_banana_mock.http_layer.dispatcher import Dispatcher
 
 UI_PATH = "/__mock__/ui"
 THUMBNAIL_PREFIX = f"{UI_PATH}/thumbnail/"
 THUMBNAIL_SIDE = 128
 MAX_PER_PAGE = 200
 ATTEMPTS_SHOWN = 100
-JOURNAL_FILTERS = ("method", "path", "model", "status")
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class Source:
     mode: str  # "mock", "proxy" or "replay"
     journal: Journal
     state: Callable[[], dict[str, Any]]
-    api: MockApi | None = None
+    api: Dispatcher | None = None
 
 
 def summary(source: Source, jobs_page: int, per_page: int) -> dict[str, Any]:
@@ -57,7 +56,7 @@ def summary(source: Source, jobs_page: int, per_page: int) -> dict[str, Any]:
     }
     if api is None:
         return result
-    from krea_nano_banana_mock.lifecycle import Progression
+    from krea_nano_banana_mock.core.lifecycle import Progression
 
     filters["progressions"] = [p.value for p in Progression]
     jobs = api.backend.newest(jobs_page * per_page, per_page)
@@ -72,31 +71,29 @@ def summary(source: Source, jobs_page: int, per_page: int) -> dict[str, Any]:
 
 
 def _job(job: Job) -> dict[str, Any]:
-    succeeded = job.status == GRAPH.succeeded
-    return {
-        "job_id": job.job_id,
-        "tenant": job.tenant[:TENANT_CHARS],
-        "model": job.request.model,
-        "prompt_text": job.request.prompt,
-        "status": job.status,
-        "terminal": job.is_terminal,
-        "created_at": timestamp(job.created_at),
-        "completed_at": timestamp(job.completed_at) if job.completed_at else None,
-        "history": [
-            {"status": status, "at": timestamp(at)}
+    """The job as the API shows it (with result URLs relative to this server, which serves the
+    page whatever --public-url says), and what only the mock knows of it."""
+    shown = job_json(job, "")
+    shown.update(
+        tenant=job.tenant[:TENANT_CHARS],
+        model=job.request.model,
+        prompt_text=job.request.prompt,
+        terminal=job.is_terminal,
+        history=[
+            {"entered": status, "at": timestamp(at)}
             for status, at in changes(job.history, job.created_at)
         ],
-        # Relative: the page is served by the mock itself, whatever --public-url says. The
-        # thumbnail has a path of its own, so that the page's loads never enter the journal.
-        "image": result_path(job) if succeeded else None,
-        "thumbnail": f"{THUMBNAIL_PREFIX}{job.job_id}" if succeeded else None,
-        "size": f"{job.request.width}x{job.request.height}",
-        "error": job.error,
-        "webhook_url": redact_url(job.request.webhook_url) if job.request.webhook_url else None,
-    }
+        # A path of its own, so that the page's loads never enter the journal.
+        thumbnail=(
+            f"{THUMBNAIL_PREFIX}{job.job_id}" if job.status == LIFECYCLE.succeeded else None
+        ),
+        size=f"{job.request.width}x{job.request.height}",
+        webhook=redact_url(job.request.webhook_url) if job.request.webhook_url else None,
+    )
+    return shown
 
 
-def _webhooks(api: MockApi) -> list[dict[str, Any]]:
+def _webhooks(api: Dispatcher) -> list[dict[str, Any]]:
     """One row a delivery (a job's webhook to its URL): its attempts, their status codes, and
     its next retry if one is scheduled."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
@@ -104,7 +101,7 @@ def _webhooks(api: MockApi) -> list[dict[str, Any]]:
         row = rows.setdefault(
             (attempt.job_id, attempt.url),
             {
-                "job_id": attempt.job_id,
+                "job": attempt.job_id,
                 "receiver": redact_url(attempt.url),
                 "attempts": [],
                 "next_retry": None,
@@ -115,7 +112,7 @@ def _webhooks(api: MockApi) -> list[dict[str, Any]]:
                 "attempt": attempt.attempt,
                 "at": timestamp(attempt.at),
                 "status_code": attempt.status_code,
-                "error": attempt.error,
+                "problem": attempt.error,
                 "delivered": attempt.delivered,
             }
         )
@@ -126,7 +123,7 @@ def _webhooks(api: MockApi) -> list[dict[str, Any]]:
         row = rows.setdefault(
             (delivery.job_id, delivery.url),
             {
-                "job_id": delivery.job_id,
+                "job": delivery.job_id,
                 "receiver": redact_url(delivery.url),
                 "attempts": [],
                 "state": "waiting",
@@ -185,12 +182,12 @@ def jobs_paging(query: dict[str, str]) -> tuple[int, int]:
     return _paging(query)
 
 
-def thumbnail(api: MockApi | None, job_id: str) -> bytes | None:
+def thumbnail(api: Dispatcher | None, job_id: str) -> bytes | None:
     """A completed job's result image, drawn at most THUMBNAIL_SIDE pixels a side."""
     job = api.backend.find(job_id) if api is not None else None
-    if job is None or job.status != GRAPH.succeeded:
+    if job is None or job.status != LIFECYCLE.succeeded:
         return None
-    from krea_nano_banana_mock import images
+    from krea_nano_banana_mock.core import images
 
     width, height = job.request.width, job.request.height
     scale = min(1.0, THUMBNAIL_SIDE / max(width, height))

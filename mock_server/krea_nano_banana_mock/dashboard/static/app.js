@@ -127,13 +127,14 @@ function renderJobs(jobs) {
   const rows = jobs.items.map((job) => {
     const timeline = el("ol", { class: "timeline", "aria-label": `status changes of job ${shortId(job.job_id)}` },
       ...job.history.map((change) =>
-        el("li", {}, `${change.status} `, el("time", { datetime: change.at, title: change.at, text: clockTime(change.at) }))));
+        el("li", {}, `${change.entered} `, el("time", { datetime: change.at, title: change.at, text: clockTime(change.at) }))));
     let result = null;
-    if (job.image) {
-      result = el("a", { href: job.image, id: `image-${job.job_id}`, target: "_blank" },
+    const outcome = job.result || {};
+    if (job.thumbnail && outcome.urls) {
+      result = el("a", { href: outcome.urls[0], id: `image-${job.job_id}`, target: "_blank" },
         el("img", { class: "thumb", src: job.thumbnail, alt: `result of job ${shortId(job.job_id)}, ${job.size}` }));
-    } else if (job.error) {
-      result = el("span", { class: "error", text: job.error });
+    } else if (outcome.error) {
+      result = el("span", { class: "error", text: outcome.error });
     }
     const advance = job.terminal ? null : el("button", {
       type: "button", id: `advance-${job.job_id}`, "data-job": job.job_id,
@@ -147,7 +148,7 @@ function renderJobs(jobs) {
       el("td", { class: "prompt", text: job.prompt_text }),
       el("td", {}, status(job.status), advance ? " " : null, advance,
         job.completed_at ? el("div", {}, "ended ", el("time", { datetime: job.completed_at, title: job.completed_at, text: clockTime(job.completed_at) })) : null,
-        job.webhook_url ? el("div", {}, "webhook ", el("code", { text: job.webhook_url })) : null),
+        job.webhook ? el("div", {}, "webhook ", el("code", { text: job.webhook })) : null),
       el("td", {}, timeline),
       el("td", {}, result));
   });
@@ -157,12 +158,12 @@ function renderJobs(jobs) {
 
 function renderWebhooks(deliveries) {
   const rows = deliveries.map((delivery) => el("tr", {},
-    el("td", {}, el("span", { class: "id", title: delivery.job_id, text: shortId(delivery.job_id) })),
+    el("td", {}, el("span", { class: "id", title: delivery.job, text: shortId(delivery.job) })),
     el("td", {}, el("code", { text: delivery.receiver })),
     el("td", { text: String(delivery.attempts.length) }),
     el("td", {}, ...delivery.attempts.map((a, index) => el("span", {
-      title: a.error || `HTTP ${a.status_code}`,
-      text: (index ? ", " : "") + (a.status_code ?? (a.error || "").split(":")[0]),
+      title: a.problem || `HTTP ${a.status_code}`,
+      text: (index ? ", " : "") + (a.status_code ?? (a.problem || "").split(":")[0]),
     }))),
     el("td", { text: delivery.state }),
     el("td", {}, delivery.next_retry ? el("time", { datetime: delivery.next_retry, text: delivery.next_retry }) : "—")));
