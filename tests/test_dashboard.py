@@ -249,3 +249,10 @@ def test_a_thumbnail_is_the_result_drawn_small_and_only_for_a_completed_job() ->
     width, height = Image.open(io.BytesIO(drawn)).size
     assert width == THUMBNAIL_SIDE
     assert 0.5 < height / width < 0.6  # 16:9 kept
+
+
+def test_the_server_binds_loopback_unless_told() -> None:
+    from krea_nano_banana_mock.server import parse_args
+
+    assert parse_args([]).host == "127.0.0.1"
+    assert parse_args(["--admin-token", "t"]).admin_token == "t"
