@@ -74,6 +74,7 @@ ALLOWED |= {
     **_each(f"{M}/core/journal.py", "job_id status error", "the journal's own JSON entries"),
     **_each(f"{M}/core/webhooks.py", "job_id error", "the webhook log's own JSON entries"),
     **_each(f"{M}/http_layer/control.py", "status", "the journal's status filter"),
+    **_each(f"{M}/dashboard/views.py", "status", "the dashboard's journal filter, as the above"),
     **_each(f"{M}/http_layer/app.py", "status", "ASGI's message key"),
     **_each(f"{M}/proxy/cassettes.py", "status", "the cassette file's own format"),
     **_each(
