@@ -35,6 +35,8 @@ def with_new_tier(document: dict[str, Any]) -> tuple[dict[str, Any], str]:
         tier = copy.deepcopy(spec.inline_refs(tier))
         schema["properties"][str(model.field(spec.Role.TIER))] = tier
     tier["enum"] = [*tier["enum"], new_tier]
+    if "x-enum-varnames" in tier:  # named, as the generator needs: only the size is missing
+        tier["x-enum-varnames"] = [*tier["x-enum-varnames"], f"TIER_{new_tier}"]
     return edited, new_tier
 
 
