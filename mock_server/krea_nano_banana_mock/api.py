@@ -15,14 +15,20 @@ from typing import Any
 import orjson
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock import control, images
+from krea_nano_banana_mock import control, images, videos
 from krea_nano_banana_mock.auth import Tenancy
 from krea_nano_banana_mock.backend import Backend, Job
 from krea_nano_banana_mock.errors import ANSWERED, RouteNotFound, ServiceUnavailable, error_response
 from krea_nano_banana_mock.handlers import OPERATIONS, Invocation
 from krea_nano_banana_mock.journal import TENANT_CHARS, Entry, Journal
 from krea_nano_banana_mock.messages import JSON, Fault, Request, Response, json_response
-from krea_nano_banana_mock.representation import GRAPH, RESULTS_PREFIX, job_json, result_path
+from krea_nano_banana_mock.representation import (
+    GRAPH,
+    RESULTS_PREFIX,
+    job_json,
+    result_media_type,
+    result_path,
+)
 from krea_nano_banana_mock.routes import Routes
 from krea_nano_banana_mock.scenarios import NO_SCENARIO, FaultCounter, Scenario, parse_prefer
 from krea_nano_banana_mock.validation import InvalidRequest
@@ -163,11 +169,16 @@ class MockApi:
         job = self.backend.find(match["job_id"]) if match is not None else None
         if job is None or job.status != GRAPH.succeeded or path != result_path(job):
             raise RouteNotFound(f"no result image at {path}")
+        media_type = result_media_type(job)
+        size = (job.request.width, job.request.height)
+        content = (
+            videos.render_mp4(*size) if media_type == "video/mp4" else images.render_png(*size)
+        )
         return Response(
             200,
-            images.render_png(job.request.width, job.request.height),
+            content,
             [("Cache-Control", "public, max-age=31536000, immutable")],
-            content_type="image/png",
+            content_type=media_type,
         )
 
     def reset(self) -> None:
