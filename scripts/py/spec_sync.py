@@ -17,6 +17,7 @@ import copy
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Mapping, MutableMapping
@@ -30,8 +31,8 @@ import yaml
 from changelog import bump, changelog_entry, next_version, write_changelog, write_version
 from price_tables import pricing_from
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 from spec_sync_import import (
     BILLED,
     TAG_DESCRIPTIONS,
@@ -96,14 +97,24 @@ def round_trip() -> YAML:
     return loader
 
 
+# Plain scalars a YAML 1.1 reader (PyYAML, the spec package's) takes for something else:
+# `2:1` is the sexagesimal 121, `no` is false. ruamel.yaml writes YAML 1.2, so they are quoted.
+YAML_11_LOOKALIKES = re.compile(
+    r"^([-+]?\d+(:[0-5]?\d)+(\.\d*)?|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$"
+)
+
+
 def literal(node: Any) -> Any:
-    """Upstream values as YAML writes them readably: multi-line text as a literal block."""
+    """Upstream values as YAML writes them readably and every reader reads them alike:
+    multi-line text as a literal block, YAML 1.1 look-alikes quoted."""
     if isinstance(node, Mapping):
         return {k: literal(v) for k, v in node.items()}
     if isinstance(node, list):
         return [literal(v) for v in node]
     if isinstance(node, str) and "\n" in node:
         return LiteralScalarString("\n".join(line.rstrip() for line in node.split("\n")))
+    if isinstance(node, str) and YAML_11_LOOKALIKES.match(node):
+        return DoubleQuotedScalarString(node)
     return node
 
 
@@ -123,7 +134,8 @@ def normalised_upstream(upstream: Mapping[str, Any]) -> dict[str, Any]:
         for method, operation in list(item.items()):
             if isinstance(operation, Mapping) and "requestBody" in operation:
                 item[method] = normalise_operation(operation)
-    return document
+    written: dict[str, Any] = literal(document)
+    return written
 
 
 # -- reviewed differences and what upstream said at each ---------------------------------------
@@ -146,7 +158,7 @@ def reviewed_differences(
         label, location = difference.operation, difference.location
         locations.setdefault(label, set()).add(location)
         found = theirs.get(label)
-        value = spec_diff.node_at(found[1], _steps(location)) if found else None
+        value = node_at(found[1], location) if found else None
         digest = hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode())
         digests.setdefault(label, {})[location] = digest.hexdigest()[:16]
         reasons.setdefault(label, {})[location] = difference.known
@@ -154,8 +166,24 @@ def reviewed_differences(
     return reviewed, digests, reasons
 
 
-def _steps(location: str) -> list[Any]:
-    return [int(part) if part.isdigit() else part for part in location.split("/")]
+def node_at(tree: Any, location: str) -> Any:
+    """The node at a spec-diff location; keys may hold a `/` (`application/json`)."""
+    parts = location.split("/")
+    while parts and tree is not None:
+        if isinstance(tree, list):
+            index = int(parts.pop(0)) if parts[0].isdigit() else len(tree)
+            tree = tree[index] if index < len(tree) else None
+            continue
+        if not isinstance(tree, Mapping):
+            return None
+        for size in range(len(parts), 0, -1):
+            key = "/".join(parts[:size])
+            if key in tree:
+                tree, parts = tree[key], parts[size:]
+                break
+        else:
+            return None
+    return tree
 
 
 def lock_conflicts(
@@ -200,7 +228,6 @@ def sync_aliases(
     ours: MutableMapping[str, Any],
     theirs: Mapping[str, Any],
     plan: Plan,
-    reviewed: Reviewed,
 ) -> None:
     wanted = [dict(entry) for entry in theirs.get(KREA_ALIASES, [])]
     mine = {str(a["from"]): a for a in ours.get(KREA_ALIASES, []) or []}
@@ -239,7 +266,7 @@ def sync_aliases(
             put(ours, KREA_ALIASES, plan.shared[key], after="x-krea-job-type")
         else:
             ours.pop(KREA_ALIASES, None)
-    if OUR_ALIASES in ours and not reviewed.overlaps(OUR_ALIASES):
+    if OUR_ALIASES in ours:
         legacy = legacy_aliases_of(wanted)
         if json.dumps(ours[OUR_ALIASES], default=str) != json.dumps(legacy, default=str):
             ours[OUR_ALIASES] = legacy  # a fresh list: the anchored one stays for the others
@@ -253,11 +280,14 @@ def _shown(entry: Mapping[str, Any] | None) -> str | None:
     return f"{'at most ' if entry.get('upper_bound') else ''}{approximate}{units}"
 
 
-def _keep_usd(before: Mapping[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:
-    """Krea's table has compute units only: our dollar figure stays while they do not move."""
-    if before and "usd" in before and _shown(before) == _shown(after):
-        return {"usd": before["usd"], **after}
-    return after
+def _keep_usd(before: Mapping[str, Any] | None, after: dict[str, Any]) -> Any:
+    """Krea's table has compute units only: our entry (dollars and all) stays while they do
+    not move; a new one is written on one line, as ours are."""
+    if before and _shown(before) == _shown(after):
+        return before
+    entry = CommentedMap(after)
+    entry.fa.set_flow_style()
+    return entry
 
 
 def sync_pricing(
@@ -348,10 +378,9 @@ def plan_sync(
     additions: list[str],
 ) -> Plan:
     plan = Plan()
-    merger = Merger(document)
     theirs_by_label = operations(upstream)
-    ours = operations(document)
-    for label, (method, path) in ours.items():
+    ours: dict[str, tuple[str, MutableMapping[str, Any], Mapping[str, Any], Mapping[str, Any]]] = {}
+    for label, (method, path) in operations(document).items():
         operation = document["paths"][path][method]
         if "operationId" not in operation:
             continue
@@ -361,11 +390,19 @@ def plan_sync(
             continue
         their_method, their_path = theirs_by_label[label]
         theirs = upstream["paths"][their_path][their_method]
+        ours[label] = (subject, operation, document["paths"][path], theirs)
+    sharing = {subject: (op, item, theirs) for subject, op, item, theirs in ours.values()}
+    wishes = Merger(document, sharing)  # the first pass: what each operation wants, where
+    for label, (subject, operation, path_item, theirs) in ours.items():
         checks = reviewed.get(label, Reviewed(frozenset()))
-        merger.merge_operation(subject, operation, document["paths"][path], theirs, checks)
+        wishes.merge_operation(subject, operation, path_item, theirs, checks)
+    merger = Merger(document, sharing, wishes.wants)
+    for label, (subject, operation, path_item, theirs) in ours.items():
+        checks = reviewed.get(label, Reviewed(frozenset()))
+        merger.merge_operation(subject, operation, path_item, theirs, checks)
         if "x-krea-job-type" in operation:
             sync_description(subject, operation, theirs, plan)
-            sync_aliases(subject, operation, theirs, plan, checks)
+            sync_aliases(subject, operation, theirs, plan)
             fields = request_fields(merger, operation)
             sync_pricing(subject, operation, fields, plan)
             check_tiers(subject, operation, fields, plan)

@@ -149,7 +149,7 @@ def kind_of(path: str, operation: Mapping[str, Any]) -> Mapping[str, str]:
         if tag in KINDS:
             return KINDS[tag]
     raise Refused(
-        f"{model_of(path)}: the mock has no rule for Krea's tag {tags or 'none'} (it knows "
+        f"the mock has no rule for Krea's tag {tags or 'none'} (it knows "
         f"{', '.join(KINDS)}): no job type and no result media to give its jobs"
     )
 
@@ -163,7 +163,7 @@ def result_rule(model: str, fields: Mapping[str, Any], media_type: str) -> dict[
         edge = tier_edge(str(tier))
         if edge is None:
             raise Refused(
-                f"{model}: {TIER_FIELD} {tier!r} has no result size rule (tiers are NK or Np); "
+                f"{TIER_FIELD} {tier!r} has no result size rule (tiers are NK or Np); "
                 "add it to x-result-images.tier_edges by hand"
             )
         edges[str(tier)] = edge

@@ -85,18 +85,71 @@ def short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-class Merger:
-    """Merges upstream operations into our document; one per run, so that it sees which
-    nodes several operations share."""
+class _Unshared(Exception):
+    """The operation being merged got its own copy of a node it shared: merge it again."""
 
-    def __init__(self, document: MutableMapping[str, Any]) -> None:
+
+# A slot: (id of a container in the document, a key in it).
+Slot = tuple[int, Any]
+
+
+class Merger:
+    """Merges upstream operations into our document, in two passes over all of them. The
+    first writes nothing and notes what each operation wants in each slot; the second writes.
+    A node several operations share (a component, an anchor) is written in place when they all
+    want the same; otherwise an operation that wants it changed gets its own copy (inlined at
+    the deepest node on its way that is its alone), and the others keep the shared one."""
+
+    def __init__(
+        self,
+        document: MutableMapping[str, Any],
+        operations: Mapping[str, tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]],
+        wants: Mapping[Slot, Mapping[str, str]] | None = None,
+    ) -> None:
         self.document = document
+        self.operations = operations  # subject -> (operation, its path item, upstream's)
+        self.dry = wants is None
+        self.wants: dict[Slot, dict[str, str]] = {k: dict(v) for k, v in (wants or {}).items()}
         self.changes: list[Change] = []
         self.conflicts: list[Conflict] = []
-        # (id of the container, key) -> (subject that settled it, the value it settled on)
-        self._settled: dict[tuple[int, Any], tuple[str, str]] = {}
         self._reviewed = Reviewed(frozenset())
         self._subject = ""
+        self._chain: list[tuple[Any, Any]] = []  # (container, key) from the operation down
+        self._reach = self._sharing()
+
+    def _sharing(self) -> dict[int, set[str]]:
+        """id of each node -> the operations whose merge reaches it (through aliases and
+        `$ref`s): their parameters, and the bodies upstream also has."""
+        reach: dict[int, set[str]] = {}
+
+        def walk(node: Any, subject: str, seen: set[int]) -> None:
+            if not isinstance(node, Mapping | list) or id(node) in seen:
+                return
+            seen.add(id(node))
+            reach.setdefault(id(node), set()).add(subject)
+            if isinstance(node, Mapping):
+                target = self.deref(node)
+                if target is not node:
+                    walk(target, subject, seen)
+                for value in node.values():
+                    walk(value, subject, seen)
+            else:
+                for value in node:
+                    walk(value, subject, seen)
+
+        for subject, (operation, path_item, theirs) in self.operations.items():
+            seen: set[int] = set()
+            walk(path_item.get("parameters"), subject, seen)
+            walk(operation.get("parameters"), subject, seen)
+            for media in theirs.get("requestBody", {}).get("content", {}):
+                body = self.deref(operation.get("requestBody", {}))
+                walk(self.deref(body.get("content", {}).get(media)), subject, seen)
+            responses = self.deref(operation.get("responses", {}))
+            for code, response in theirs.get("responses", {}).items():
+                mine = self.deref(responses.get(str(code))) or {}
+                for media in response.get("content", {}):
+                    walk(self.deref(mine.get("content", {}).get(media)), subject, seen)
+        return reach
 
     # -- navigation --------------------------------------------------------------------------
 
@@ -141,23 +194,37 @@ class Merger:
         return self._reviewed.overlaps(location)
 
     def _settle(self, container: Any, key: Any, wanted: Any, where: str) -> bool:
-        """Whether this operation may leave `container[key]` as `wanted`: no other operation
-        that shares the node settled it on something else."""
+        """Whether this operation may write `wanted` into `container[key]` now. The first pass
+        only notes the wish; the second gives the operation its own copy first when others
+        that share the node want something else."""
         slot = (id(container), key)
-        value = canonical(wanted)
-        earlier = self._settled.get(slot)
-        if earlier is not None and earlier[0] != self._subject and earlier[1] != value:
-            self.conflicts.append(
-                Conflict(
-                    self._subject,
-                    where,
-                    f"openapi.yaml shares this with {earlier[0]}, and upstream now differs "
-                    "between them: give each its own copy, then run spec-sync again",
-                )
-            )
+        if self.dry:
+            self.wants.setdefault(slot, {})[self._subject] = canonical(wanted)
             return False
-        self._settled[slot] = (self._subject, value)
+        sharers = self._reach.get(id(container), {self._subject})
+        current = canonical(container.get(key) if isinstance(container, Mapping) else None)
+        wished = {self.wants.get(slot, {}).get(s, current) for s in sharers}
+        if len(sharers) > 1 and len(wished) > 1:
+            self._unshare(where)
         return True
+
+    def _unshare(self, where: str) -> None:
+        """Replace the first shared node on this operation's way down with a copy of its own."""
+        for parent, key in self._chain:
+            node = parent[key]
+            shared = [n for n in (node, self.deref(node)) if len(self._reach.get(id(n), ())) > 1]
+            if shared and len(self._reach.get(id(parent), ())) <= 1:
+                parent[key] = self.resolved(node)
+                self._reach = self._sharing()
+                raise _Unshared
+        self.conflicts.append(
+            Conflict(
+                self._subject,
+                where,
+                "openapi.yaml shares this with other operations whose upstream differs, and "
+                "spec-sync found no copy to make: give each its own, then run spec-sync again",
+            )
+        )
 
     def _record(self, text: str, section: str, level: str) -> None:
         self.changes.append(Change(self._subject, text, section, level))
@@ -175,6 +242,21 @@ class Merger:
         """Merge `theirs` (normalised, see spec_sync_import) into `ours`, keeping what the
         reviewed known differences of this operation cover."""
         self._subject, self._reviewed = subject, reviewed
+        for _ in range(64):  # each retry follows one copy made: bounded by the shared nodes
+            try:
+                self._merge_whole(ours, path_item, theirs)
+                return
+            except _Unshared:
+                continue
+        self.conflicts.append(Conflict(subject, "", "too many shared nodes to copy"))
+
+    def _merge_whole(
+        self,
+        ours: MutableMapping[str, Any],
+        path_item: Mapping[str, Any],
+        theirs: Mapping[str, Any],
+    ) -> None:
+        self._chain = []  # a shared parameter is never copied: a person splits it
         self._merge_parameters(ours, path_item, theirs)
         their_body = theirs.get("requestBody")
         our_body = self.deref(ours.get("requestBody"))
@@ -183,6 +265,11 @@ class Merger:
                 mine = self.deref(our_body.get("content", {}).get(media))
                 if mine is None or "schema" not in content:
                     continue
+                self._chain = [
+                    (ours, "requestBody"),
+                    (our_body, "content"),
+                    (our_body["content"], media),
+                ]
                 self.merge_schema(
                     mine, "schema", content["schema"], f"requestBody/content/{media}", True, ""
                 )
@@ -263,6 +350,8 @@ class Merger:
                 our_content = self.deref(mine.get("content", {}).get(media))
                 if our_content is None or "schema" not in content:
                     continue
+                # A response the SDK reads by its class is never copied: a person splits it.
+                self._chain = []
                 self.merge_schema(
                     our_content,
                     "schema",
@@ -286,6 +375,15 @@ class Merger:
         """Make `parent[key]` (followed through references) match `theirs`."""
         if self._reviewed.covers(location):
             return  # a reviewed known difference at this node or above it: ours stays
+        self._chain.append((parent, key))
+        try:
+            self._merge_node(parent, key, theirs, location, request, name)
+        finally:
+            self._chain.pop()
+
+    def _merge_node(
+        self, parent: Any, key: Any, theirs: Any, location: str, request: bool, name: str
+    ) -> None:
         node = self.deref(parent[key])
         if not isinstance(node, MutableMapping) or not isinstance(theirs, Mapping):
             differs = self.comparable(node) != self.comparable(theirs)
@@ -327,6 +425,21 @@ class Merger:
             self._record(f"{_label(name)}: {keyword} {short(old)} removed", CHANGED, level)
 
     def _merge_properties(
+        self,
+        node: MutableMapping[str, Any],
+        theirs: Mapping[str, Any],
+        location: str,
+        request: bool,
+        parent_name: str,
+        required: Any,
+    ) -> None:
+        self._chain.append((node, "properties"))
+        try:
+            self._merge_fields(node, theirs, location, request, parent_name, required)
+        finally:
+            self._chain.pop()
+
+    def _merge_fields(
         self,
         node: MutableMapping[str, Any],
         theirs: Mapping[str, Any],
