@@ -172,7 +172,8 @@ DRIVER = textwrap.dedent(
         with Krea("t", transport=mock.transport(), sleep=lambda _: None) as krea:
             wide = krea.generate_and_wait("a wide view", model="nano-banana-2",
                                           aspect_ratio="2:1", resolution="8K")
-            out["new_enum_and_tier"] = [str(wide.status), str(wide.result.urls[0]).rsplit("/", 1)[-1]]
+            out["new_enum_and_tier"] = [str(wide.status),
+                                        str(wide.result.urls[0]).rsplit("/", 1)[-1]]
             try:
                 krea.generate("x" * 2001, model="nano-banana-2")
             except InvalidRequestError as error:
