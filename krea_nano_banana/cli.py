@@ -27,7 +27,12 @@ except ImportError as missing:  # the SDK alone was installed
     ) from missing
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana.cli_options import add_field_options, describe_field, option_name
+from krea_nano_banana.cli_options import (
+    add_field_options,
+    describe_field,
+    field_dest,
+    option_name,
+)
 from krea_nano_banana.client import DEFAULT_WAIT_TIMEOUT, Krea
 from krea_nano_banana.errors import KreaError, MissingTokenError, WaitTimeoutError
 from krea_nano_banana.pricing import estimate_cost
@@ -267,7 +272,7 @@ def finish(krea: Krea, job: Job, output: Path | None, out: Output) -> None:
 
 def generate_command(krea: Krea, args: argparse.Namespace, console: Console, out: Output) -> None:
     model = spec.generation(args.model)
-    given = {name: getattr(args, name, None) for name in model.fields}
+    given = {name: getattr(args, field_dest(name), None) for name in model.fields}
     fields = {name: value for name, value in given.items() if value is not None}
     job = krea.generate(
         args.prompt_text,

@@ -57,8 +57,12 @@ def operation_id_of(path: str) -> str:
 
 
 def schema_name_of(path: str) -> str:
-    parts = re.split(r"[^0-9a-zA-Z]+", model_of(path))
-    return "".join(part[:1].upper() + part[1:] for part in parts if part) + "Request"
+    """`Flux11ProRequest`; a model named like a number takes its vendor's name in front
+    (`Qwen2512Request`), since a class name cannot start with a digit."""
+    segments = path.strip("/").split("/")
+    words = segments[-1:] if not segments[-1][:1].isdigit() else segments[-2:]
+    parts = [p for word in words for p in re.split(r"[^0-9a-zA-Z]+", word) if p]
+    return "".join(part[:1].upper() + part[1:] for part in parts) + "Request"
 
 
 def enum_varname(value: Any) -> str:
