@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from bench_spec_scale import END as SCALE_END
+from bench_spec_scale import START as SCALE_START
+from bench_spec_scale import spec_scale
 from krea_nano_banana_mock.write_batching import BatchedHttpToolsProtocol
 
 import krea_nano_banana_spec as spec
@@ -542,9 +545,18 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--skip-suite", action="store_true")
     parser.add_argument(
-        "--only", choices=["journal-proxy"], help="measure only this part (the rest stays)"
+        "--only",
+        choices=["journal-proxy", "spec-scale"],
+        help="measure only this part (the rest stays)",
     )
     args = parser.parse_args()
+    if args.only in (None, "spec-scale"):
+        with tempfile.TemporaryDirectory() as tmp:
+            scale_section = spec_scale(Path(tmp))
+        write_section(SCALE_START, SCALE_END, scale_section)
+        print(scale_section)
+    if args.only == "spec-scale":
+        return 0
     wrk, prism = ensure_tools()
     with tempfile.TemporaryDirectory() as tmp:
         proxy_section = journal_and_proxy(wrk, args.seconds, Path(tmp))

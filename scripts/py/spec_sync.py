@@ -541,9 +541,15 @@ def main(argv: list[str] | None = None) -> int:
     pyproject = root / "pyproject.toml"
     version = next_version(pyproject.read_text(), bump(plan.changes)) if plan.changes else None
     print(review(plan, version))
+    not_ours = [p for _, p in operations(upstream).values() if p.startswith("/generate/")]
+    not_ours = [path for path in not_ours if path not in document["paths"]]
+    if not_ours:
+        print(f"upstream has {len(not_ours)} generation operation(s) not ours: --add PATH")
     if plan.conflicts:
         return EXIT_CONFLICT
-    written = dump(document) if plan.changes or plan.notes else text
+    written = dump(document)
+    if yaml.safe_load(written) == yaml.safe_load(text):
+        written = text  # nothing moved: the file stays byte for byte as it was
     if args.dry_run:
         print("(dry run: nothing written)")
         return EXIT_SYNCED
