@@ -27,7 +27,7 @@ import httpx
 from bench_spec_scale import END as SCALE_END
 from bench_spec_scale import START as SCALE_START
 from bench_spec_scale import spec_scale
-from krea_nano_banana_mock.write_batching import BatchedHttpToolsProtocol
+from krea_nano_banana_mock.http_layer.write_batching import BatchedHttpToolsProtocol
 
 import krea_nano_banana_spec as spec
 
