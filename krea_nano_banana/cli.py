@@ -236,7 +236,7 @@ class Output:
 
 def save(krea: Krea, job: Job, output: Path, out: Output) -> None:
     """Downloads the job's images; `output` is a file (one image) or a directory."""
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
     if output.suffix:
         saved = krea.download(job, output.parent)
@@ -244,15 +244,19 @@ def save(krea: Krea, job: Job, output: Path, out: Output) -> None:
         saved[0] = output
     else:
         saved = krea.download(job, output)
-    files = []
+    files: list[dict[str, Any]] = []
     for path in saved:
-        with Image.open(path) as image:
-            files.append({"path": str(path), "width": image.width, "height": image.height})
+        try:
+            with Image.open(path) as image:
+                files.append({"path": str(path), "width": image.width, "height": image.height})
+        except UnidentifiedImageError:  # a video model's result: saved, no picture to measure
+            files.append({"path": str(path)})
     if out.as_json:
         out.data({"job": job.to_dict(), "files": files}, "")
         return
     for file in files:
-        print(f"{file['path']} ({file['width']}x{file['height']})", flush=True)
+        size = f" ({file['width']}x{file['height']})" if "width" in file else ""
+        print(f"{file['path']}{size}", flush=True)
 
 
 def wait_with_progress(krea: Krea, job: Job, args: argparse.Namespace, console: Console) -> Job:

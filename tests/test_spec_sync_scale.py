@@ -50,7 +50,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 DRIVER = textwrap.dedent(
     """
-    import contextlib, io, json, re, sys
+    import contextlib, io, json, os, re, sys
     import av, jsonschema
     from PIL import Image
     import krea_nano_banana_spec as spec
@@ -123,6 +123,14 @@ DRIVER = textwrap.dedent(
                                               and not re.search(rf"--(body-)?{option}(?![\\w-])",
                                                                 listed)),
                 }
+        # the CLI saves a video model's result too (and says where)
+        os.environ.update(KREA_API_TOKEN="t", KREA_BASE_URL=mock.base_url)
+        video = next(models[p] for p in paths if models[p].result_images.media_type != "image/png"
+                     and models[p].required == (models[p].field(spec.Role.PROMPT),))
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            main(["generate", "--model", video.model, "a scale test", "--wait", "-o", folder])
+        out["cli_video"] = printed.getvalue().strip()
     print(json.dumps(out))
     """
 )
@@ -175,6 +183,11 @@ def test_every_video_operation_works_end_to_end(driven: dict[str, Any]) -> None:
         assert seen["job_type"] == "externalVideo", path
         assert seen["saved"] == ["mjpeg", *seen["size"], 5.0], path
         assert seen["missing_options"] == [], path
+
+
+def test_the_cli_saves_a_video_result(driven: dict[str, Any]) -> None:
+    assert driven["cli_video"].endswith(".mp4"), driven["cli_video"]
+    assert Path(driven["cli_video"]).stat().st_size > 0
 
 
 def test_the_contract_suite_passes_over_every_image_model(imported: Path) -> None:
