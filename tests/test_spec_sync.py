@@ -300,6 +300,13 @@ def test_the_spec_keeps_its_shape(synced: dict[str, Any]) -> None:
     assert flux["x-pricing"]["per_job"] == {"compute_units": 3, "approximate": True}
     nb2 = document["paths"][NB2]["post"]
     assert nb2["x-result-images"]["tier_edges"]["8K"] == 8192
+    # 8K is Nano Banana 2's alone: it got its own copy of the family's shared Resolution enum,
+    # and Nano Banana Pro keeps the shared one, unchanged
+    schemas = document["components"]["schemas"]
+    assert "8K" in schemas["NanoBanana2Request"]["properties"]["resolution"]["enum"]
+    pro_resolution = schemas["NanoBananaProRequest"]["properties"]["resolution"]
+    assert pro_resolution == {"$ref": "#/components/schemas/Resolution"}
+    assert "8K" not in schemas["Resolution"]["enum"]
     assert nb2["x-pricing"]["by_value"]["8K"] == {"compute_units": 120}
 
 
