@@ -14,53 +14,37 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
-import io
 import json
-import re
 import subprocess
 import sys
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import spec_diff
 import yaml
 from changelog import bump, changelog_entry, next_version, write_changelog, write_version
-from price_tables import pricing_from
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 from spec_sync_import import (
-    BILLED,
     TAG_DESCRIPTIONS,
-    TIER_FIELD,
     Refused,
-    legacy_aliases_of,
     model_of,
     new_operation,
     normalise_operation,
-    tier_edge,
 )
-from spec_sync_merge import (
-    ADDED,
-    CHANGED,
-    MAJOR,
-    MINOR,
-    PATCH,
-    REMOVED,
-    Change,
-    Conflict,
-    Merger,
-    Reviewed,
+from spec_sync_merge import ADDED, MAJOR, MINOR, PATCH, Change, Conflict, Merger, Reviewed
+from spec_sync_parts import (
+    OUR_ALIASES,
+    Plan,
+    check_tiers,
+    sync_aliases,
+    sync_description,
+    sync_pricing,
 )
+from spec_sync_reviewed import lock_conflicts, reviewed_differences
+from spec_sync_yaml import dump, literal, round_trip
 
 ROOT = Path(__file__).resolve().parents[2]
 EXIT_SYNCED, EXIT_CONFLICT, EXIT_UNAVAILABLE = 0, 2, 3
-KREA_ALIASES = "x-krea-deprecated-field-aliases"
-OUR_ALIASES = "x-deprecated-aliases"  # ours, kept in step with Krea's while the spec has it
 LOCK_NAME = "spec-sync.lock.json"
 EPILOG = """\
 exit codes:
@@ -68,54 +52,6 @@ exit codes:
   2  a conflict that needs a person (printed; nothing was written)
   3  the upstream document could not be read (no network, a bad URL or file)
 """
-
-
-@dataclass
-class Plan:
-    changes: list[Change] = field(default_factory=list)
-    conflicts: list[Conflict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    shared: dict[str, Any] = field(default_factory=dict)  # equal values written once, anchored
-
-
-def put(mapping: MutableMapping[str, Any], key: str, value: Any, after: str) -> None:
-    """Set `key`; a new key goes right after `after` (where readers look for it), not last."""
-    if key in mapping or after not in mapping or not hasattr(mapping, "insert"):
-        mapping[key] = value
-        return
-    mapping.insert(list(mapping).index(after) + 1, key, value)
-
-
-def round_trip() -> YAML:
-    loader = YAML()
-    loader.preserve_quotes = True
-    loader.width = 4096  # never re-wrap a line
-    loader.indent(mapping=2, sequence=4, offset=2)
-    loader.representer.add_representer(
-        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
-    )
-    return loader
-
-
-# Plain scalars a YAML 1.1 reader (PyYAML, the spec package's) takes for something else:
-# `2:1` is the sexagesimal 121, `no` is false. ruamel.yaml writes YAML 1.2, so they are quoted.
-YAML_11_LOOKALIKES = re.compile(
-    r"^([-+]?\d+(:[0-5]?\d)+(\.\d*)?|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$"
-)
-
-
-def literal(node: Any) -> Any:
-    """Upstream values as YAML writes them readably and every reader reads them alike:
-    multi-line text as a literal block, YAML 1.1 look-alikes quoted."""
-    if isinstance(node, Mapping):
-        return {k: literal(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [literal(v) for v in node]
-    if isinstance(node, str) and "\n" in node:
-        return LiteralScalarString("\n".join(line.rstrip() for line in node.split("\n")))
-    if isinstance(node, str) and YAML_11_LOOKALIKES.match(node):
-        return DoubleQuotedScalarString(node)
-    return node
 
 
 def operations(document: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
@@ -136,229 +72,6 @@ def normalised_upstream(upstream: Mapping[str, Any]) -> dict[str, Any]:
                 item[method] = normalise_operation(operation)
     written: dict[str, Any] = literal(document)
     return written
-
-
-# -- reviewed differences and what upstream said at each ---------------------------------------
-
-
-def reviewed_differences(
-    ours: Mapping[str, Any], upstream: Mapping[str, Any], known_file: Path
-) -> tuple[dict[str, Reviewed], dict[str, dict[str, str]], dict[str, dict[str, str]]]:
-    """Per operation: the locations a known difference covers, upstream's digest at each, and
-    the reason reviewed for each."""
-    differences = spec_diff.compare(ours, upstream)
-    spec_diff.mark_known(differences, spec_diff.load_known(known_file))
-    theirs = spec_diff.operations_of(upstream, spec_diff.our_operations(ours))
-    locations: dict[str, set[str]] = {}
-    digests: dict[str, dict[str, str]] = {}
-    reasons: dict[str, dict[str, str]] = {}
-    for difference in differences:
-        if not difference.known or not difference.location:
-            continue
-        label, location = difference.operation, difference.location
-        locations.setdefault(label, set()).add(location)
-        found = theirs.get(label)
-        value = node_at(found[1], location) if found else None
-        digest = hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode())
-        digests.setdefault(label, {})[location] = digest.hexdigest()[:16]
-        reasons.setdefault(label, {})[location] = difference.known
-    reviewed = {label: Reviewed(frozenset(found)) for label, found in locations.items()}
-    return reviewed, digests, reasons
-
-
-def node_at(tree: Any, location: str) -> Any:
-    """The node at a spec-diff location; keys may hold a `/` (`application/json`)."""
-    parts = location.split("/")
-    while parts and tree is not None:
-        if isinstance(tree, list):
-            index = int(parts.pop(0)) if parts[0].isdigit() else len(tree)
-            tree = tree[index] if index < len(tree) else None
-            continue
-        if not isinstance(tree, Mapping):
-            return None
-        for size in range(len(parts), 0, -1):
-            key = "/".join(parts[:size])
-            if key in tree:
-                tree, parts = tree[key], parts[size:]
-                break
-        else:
-            return None
-    return tree
-
-
-def lock_conflicts(
-    lock: Mapping[str, Mapping[str, str]] | None,
-    digests: Mapping[str, Mapping[str, str]],
-    reasons: Mapping[str, Mapping[str, str]],
-) -> list[Conflict]:
-    """Where upstream changed at a location we keep as a reviewed difference."""
-    if lock is None:
-        return []  # the first sync records what upstream says
-    conflicts = []
-    for label, found in sorted(digests.items()):
-        for location, digest in sorted(found.items()):
-            if lock.get(label, {}).get(location) != digest:
-                conflicts.append(
-                    Conflict(
-                        label,
-                        location,
-                        "upstream changed here, where we keep a reviewed difference "
-                        f"({reasons[label][location][:90]}...): review the entry in "
-                        "known-differences.yaml, then run spec-sync --accept-reviewed",
-                    )
-                )
-    return conflicts
-
-
-# -- the parts of an operation that are not schemas --------------------------------------------
-
-
-def sync_description(
-    subject: str, ours: MutableMapping[str, Any], theirs: Mapping[str, Any], plan: Plan
-) -> None:
-    text = theirs.get("description")
-    if text is None or str(ours.get("description", "")).strip() == str(text).strip():
-        return
-    ours["description"] = literal(text)
-    plan.changes.append(Change(subject, "description updated", CHANGED, PATCH))
-
-
-def sync_aliases(
-    subject: str,
-    ours: MutableMapping[str, Any],
-    theirs: Mapping[str, Any],
-    plan: Plan,
-) -> None:
-    wanted = [dict(entry) for entry in theirs.get(KREA_ALIASES, [])]
-    mine = {str(a["from"]): a for a in ours.get(KREA_ALIASES, []) or []}
-    if OUR_ALIASES in ours and not mine:  # before the first sync: ours say what we knew
-        mine = {
-            str(a["alias"]): {
-                "from": a["alias"],
-                "to": a["replacement"],
-                "sunset_date": str(a["sunset"]),
-            }
-            for a in ours[OUR_ALIASES]
-        }
-    for entry in wanted:
-        before = mine.pop(str(entry["from"]), None)
-        until = str(entry.get("sunset_date"))
-        name = f"alias {entry['from']} -> {entry['to']}"
-        if before is None:
-            plan.changes.append(Change(subject, f"{name} added (until {until})", ADDED, MINOR))
-        elif str(before.get("sunset_date")) != until:
-            later = until > str(before.get("sunset_date"))
-            text = f"{name}: sunset {before.get('sunset_date')} -> {until}"
-            plan.changes.append(Change(subject, text, CHANGED, MINOR if later else MAJOR))
-        elif str(before.get("to")) != str(entry["to"]):
-            plan.changes.append(
-                Change(subject, f"{name}: now renamed to {entry['to']}", CHANGED, MAJOR)
-            )
-    for gone in mine:
-        plan.changes.append(Change(subject, f"alias {gone} removed", REMOVED, MAJOR))
-    if json.dumps(ours.get(KREA_ALIASES), default=str) != json.dumps(wanted or None, default=str):
-        if wanted:
-            # Operations with the same aliases share one list: YAML writes it once, anchored.
-            key = json.dumps(wanted, sort_keys=True, default=str)
-            if key not in plan.shared:
-                plan.shared[key] = CommentedSeq(wanted)
-                plan.shared[key].yaml_set_anchor(f"aliases-{subject}", always_dump=False)
-            put(ours, KREA_ALIASES, plan.shared[key], after="x-krea-job-type")
-        else:
-            ours.pop(KREA_ALIASES, None)
-    if OUR_ALIASES in ours:
-        legacy = legacy_aliases_of(wanted)
-        if json.dumps(ours[OUR_ALIASES], default=str) != json.dumps(legacy, default=str):
-            ours[OUR_ALIASES] = legacy  # a fresh list: the anchored one stays for the others
-
-
-def _shown(entry: Mapping[str, Any] | None) -> str | None:
-    if not entry:
-        return None
-    units = f"{Decimal(str(entry['compute_units'])).normalize():f}"
-    approximate = "~" if entry.get("approximate") else ""
-    return f"{'at most ' if entry.get('upper_bound') else ''}{approximate}{units}"
-
-
-def _keep_usd(before: Mapping[str, Any] | None, after: dict[str, Any]) -> Any:
-    """Krea's table has compute units only: our entry (dollars and all) stays while they do
-    not move; a new one is written on one line, as ours are."""
-    if before and _shown(before) == _shown(after):
-        return before
-    entry = CommentedMap(after)
-    entry.fa.set_flow_style()
-    return entry
-
-
-def sync_pricing(
-    subject: str, ours: MutableMapping[str, Any], fields: Mapping[str, Any], plan: Plan
-) -> None:
-    parsed = pricing_from(str(ours.get("description", "")), fields)
-    if parsed is None:
-        return
-    mine = ours.get("x-pricing") or {}
-    wanted: dict[str, Any] = {"billed": mine.get("billed", BILLED)}
-    before: dict[str, Any]
-    after: dict[str, Any]
-    if "per_job" in parsed:
-        wanted["per_job"] = _keep_usd(mine.get("per_job"), parsed["per_job"])
-        before, after = {"": mine.get("per_job")}, {"": parsed["per_job"]}
-    else:
-        same_field = mine.get("by_field") == parsed["by_field"]
-        before = dict(mine.get("by_value", {})) if same_field else {}
-        after = parsed["by_value"]
-        wanted["by_field"] = parsed["by_field"]
-        wanted["by_value"] = {v: _keep_usd(before.get(v), e) for v, e in after.items()}
-    for value in sorted(set(before) | set(after), key=str):
-        was, now = _shown(before.get(value)), _shown(after.get(value))
-        if was != now:
-            what = f"price of {parsed['by_field']} {value}" if value else "price"
-            text = f"{what}: {was or 'none'} -> {now or 'none'} compute units"
-            plan.changes.append(Change(subject, text, CHANGED, PATCH))
-    if spec_diff_plain(mine) != spec_diff_plain(wanted):
-        ours["x-pricing"] = wanted
-
-
-def spec_diff_plain(node: Any) -> Any:
-    if isinstance(node, Mapping):
-        return {str(k): spec_diff_plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [spec_diff_plain(v) for v in node]
-    if isinstance(node, float | int | Decimal) and not isinstance(node, bool):
-        return f"{Decimal(str(node)).normalize():f}"
-    return node
-
-
-def check_tiers(
-    subject: str, ours: MutableMapping[str, Any], fields: Mapping[str, Any], plan: Plan
-) -> None:
-    """Every tier the model takes has a result size: by the documented rule, written into
-    `x-result-images`, or refused, naming it."""
-    tiers = fields.get(TIER_FIELD, {}).get("enum")
-    if not tiers:
-        return
-    rules = ours.get("x-result-images")
-    if rules is None:
-        why = f"the mock has no result size rule (x-result-images) for its {TIER_FIELD} tiers"
-        plan.conflicts.append(Conflict(subject, "x-result-images", why))
-        return
-    edges = rules.setdefault("tier_edges", {})
-    for tier in tiers:
-        if str(tier) in edges:
-            continue
-        edge = tier_edge(str(tier))
-        if edge is None:
-            plan.conflicts.append(
-                Conflict(
-                    subject,
-                    "x-result-images",
-                    f"the mock has no result size for {TIER_FIELD} {tier!r}: add it to tier_edges",
-                )
-            )
-            continue
-        edges[str(tier)] = edge
-        rule = "the documented NK/Np rule"
-        plan.notes.append(f"{subject}: {TIER_FIELD} {tier}: results get a {edge}px edge ({rule})")
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -464,12 +177,6 @@ def add_operation(
         )
     )
     plan.notes.extend(notes)
-
-
-def dump(document: Any) -> str:
-    buffer = io.StringIO()
-    round_trip().dump(document, buffer)
-    return buffer.getvalue()
 
 
 def review(plan: Plan, version: str | None) -> str:
