@@ -350,3 +350,12 @@ def test_an_upstream_change_where_we_keep_a_reviewed_difference_needs_a_person(
     )
     assert "upstream changed here, where we keep a reviewed difference" in result.stdout
     assert fingerprint(copied) == before
+    # A person reviewed the entry and keeps the difference: upstream's new side is recorded.
+    reviewed = shutil.copytree(copied, tmp_path / "reviewed")
+    accepted = spec_sync(reviewed, "--upstream", str(changed), "--accept-reviewed")
+    assert accepted.returncode == 0, accepted.stdout
+    assert (reviewed / "spec-sync.lock.json").read_text() != (
+        copied / "spec-sync.lock.json"
+    ).read_text()
+    again = spec_sync(reviewed, "--upstream", str(changed))
+    assert (again.returncode, "Nothing to do" in again.stdout) == (0, True)
