@@ -70,7 +70,8 @@ class Note:
 
 
 class Dispatcher:
-    """The mock: backend, webhook outbox and the operations over them."""
+    """Answers one request: routes it to the control surface, a result image, the spec or an
+    operation's handler (with only what handlers use), and turns every error into its answer."""
 
     def __init__(
         self,
@@ -90,7 +91,7 @@ class Dispatcher:
         self.max_body_bytes = spec.max_body_bytes()
         self.routes = Routes(spec.operations().values())
         self.journal = journal if journal is not None else Journal()
-        self.operations = OperationContext(
+        self.operation_context = OperationContext(
             backend,
             self.view,
             [h.lower() for h in webhook_hosts] if webhook_hosts else None,
@@ -142,8 +143,9 @@ class Dispatcher:
         tenant = note.tenant = self.tenancy.authenticate(request.headers.get("authorization"))
         scenario = parse_prefer(request.headers.get("prefer"))
         handler = OPERATIONS[operation_id]
+        call = Invocation(request, tenant, path_params, scenario)
         if scenario is NO_SCENARIO:
-            return handler(self.operations, Invocation(request, tenant, path_params, scenario))
+            return handler(self.operation_context, call)
         faulty = scenario.fault is not None and self.faults.should_fail(
             (tenant, request.method, request.path, scenario.fault), scenario.fault_times
         )
@@ -151,7 +153,7 @@ class Dispatcher:
             raise ServiceUnavailable(scenario.retry_after)
         if scenario.code is not None:
             return self._forced(operation_id, scenario)
-        response = handler(self.operations, Invocation(request, tenant, path_params, scenario))
+        response = handler(self.operation_context, call)
         if scenario.applied:
             response.headers.append(("Preference-Applied", scenario.applied))
         if faulty:
