@@ -131,6 +131,13 @@ DRIVER = textwrap.dedent(
         with contextlib.redirect_stdout(printed):
             main(["generate", "--model", video.model, "a scale test", "--wait", "-o", folder])
         out["cli_video"] = printed.getvalue().strip()
+        # a request field named like one of the CLI's options (and generate's keywords)
+        clash = next(models[p] for p in paths if "model" in models[p].fields)
+        choice = clash.fields["model"].get("enum", ["any"])[0]
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["generate", "--model", clash.model, "a scale test", "--body-model", choice])
+        sent = json.loads(mock.requests(method="POST", model=clash.model)[-1].body)
+        out["cli_body_model"] = [clash.model, sent["model"], choice]
     print(json.dumps(out))
     """
 )
@@ -188,6 +195,14 @@ def test_every_video_operation_works_end_to_end(driven: dict[str, Any]) -> None:
 def test_the_cli_saves_a_video_result(driven: dict[str, Any]) -> None:
     assert driven["cli_video"].endswith(".mp4"), driven["cli_video"]
     assert Path(driven["cli_video"]).stat().st_size > 0
+
+
+def test_a_field_named_like_a_cli_option_is_sent_from_its_body_option(
+    driven: dict[str, Any],
+) -> None:
+    model, sent, chosen = driven["cli_body_model"]
+    assert sent == chosen  # the field, not the model's name
+    assert model != chosen
 
 
 def test_the_contract_suite_passes_over_every_image_model(imported: Path) -> None:
