@@ -11,10 +11,25 @@ from typing import TYPE_CHECKING
 
 from krea_nano_banana_spec.lazy import exports as _exports
 
-# The mock's dependencies come with the `mock` extra; without them, say so once, here.
-_MISSING = [name for name in ("orjson", "fastjsonschema") if importlib.util.find_spec(name) is None]
-if _MISSING:
-    raise ImportError(f"the mock needs {', '.join(_MISSING)}: pip install 'krea-nano-banana[mock]'")
+# The mock's dependencies come with the `mock` extra. Without them the package still imports,
+# because every install registers the pytest plugin and a user who installed only the SDK must
+# be able to run pytest; what needs the mock says which extra to install instead.
+_MISSING = [
+    distribution
+    for module, distribution in (
+        ("orjson", "orjson"),
+        ("fastjsonschema", "fastjsonschema"),
+        ("respx", "respx"),
+        ("uvicorn", "uvicorn"),
+        ("PIL", "pillow"),
+    )
+    if importlib.util.find_spec(module) is None
+]
+MISSING_EXTRA = (
+    f"the mock needs {', '.join(_MISSING)}: pip install 'krea-nano-banana[mock]'"
+    if _MISSING
+    else None
+)
 
 if TYPE_CHECKING:
     from krea_nano_banana_mock.api import (
@@ -70,4 +85,10 @@ _EXPORTS = {
     "SystemClock": "krea_nano_banana_mock.clock",
     "build": "krea_nano_banana_mock.assembly",
 }
-__all__, __getattr__, __dir__ = _exports(__name__, _EXPORTS, globals())
+__all__, _getattr, __dir__ = _exports(__name__, _EXPORTS, globals())
+
+
+def __getattr__(name: str) -> object:
+    if MISSING_EXTRA is not None and name in _EXPORTS:
+        raise ImportError(MISSING_EXTRA)
+    return _getattr(name)

@@ -11,12 +11,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-try:
-    import uvicorn
-except ImportError as missing:  # the SDK alone was installed
-    raise SystemExit(
-        "krea-mock-server needs the mock extra: pip install 'krea-nano-banana[mock]'"
-    ) from missing
+from krea_nano_banana_mock import MISSING_EXTRA
+
+if MISSING_EXTRA is not None:  # the SDK alone was installed: one line, no traceback
+    raise SystemExit(f"krea-mock-server: {MISSING_EXTRA}")
+
+import uvicorn
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.app import AsgiApp
