@@ -83,3 +83,33 @@ def test_the_journal_over_http_filters_and_names_a_bad_filter() -> None:
     assert bad_since.status_code == 400
     assert "since" in bad_since.json()["error"]
     assert TOKEN not in str(everything)
+
+
+def test_a_deeply_nested_body_is_refused_briefly_and_the_journal_still_serialises() -> None:
+    nested = "[" * 260 + "]" * 260
+    with (
+        KreaMock() as mock,
+        httpx.Client(base_url=mock.base_url, headers={"Authorization": "Bearer t"}) as client,
+    ):
+        refused = client.post(
+            CREATE,
+            content=f'{{"prompt": {nested}}}',
+            headers={"Content-Type": "application/json"},
+        )
+        long_value = post(client, {"prompt": ["x" * 5000]})
+        journal = client.get("/__mock__/journal")
+        after = post(client, {"prompt": "a lighthouse"})
+        journal_after = client.get("/__mock__/journal")
+    assert refused.status_code == 400
+    assert refused.json()["error"].startswith("prompt: [[[[")
+    assert len(refused.text) < 300  # a bounded excerpt, not the whole value
+    assert long_value.status_code == 400
+    assert len(long_value.text) < 300
+    assert journal.status_code == 200
+    entries = journal.json()["entries"]
+    assert [e["status"] for e in entries] == [400, 400]
+    assert isinstance(entries[0]["body"], str)  # the raw text, as for a body that is not JSON
+    assert entries[0]["body"].startswith('{"prompt": [[[[')
+    assert after.status_code == 200
+    assert journal_after.status_code == 200
+    assert len(journal_after.json()["entries"]) == 3

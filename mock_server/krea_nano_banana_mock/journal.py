@@ -23,6 +23,7 @@ from krea_nano_banana_mock.messages import Request, Response
 
 DEFAULT_SIZE = 10_000
 TENANT_CHARS = 12  # enough to tell tenants apart in a report
+BODY_EXCERPT_BYTES = 2000  # of a body shown as text
 
 
 @dataclass(slots=True)
@@ -74,12 +75,17 @@ class Entry:
         )
 
     def parsed_body(self) -> Any:
+        """The body as JSON; as (the start of) its text when it is not JSON, or is JSON that
+        cannot be written back (nested deeper than the serialiser allows), so that reading the
+        journal never fails on what one request sent."""
         if not self.body:
             return None
         try:
-            return orjson.loads(self.body)
-        except orjson.JSONDecodeError:
-            return self.body[:2000].decode("utf-8", "replace")
+            parsed = orjson.loads(self.body)
+            orjson.dumps(parsed)
+        except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+            return self.body[:BODY_EXCERPT_BYTES].decode("utf-8", "replace")
+        return parsed
 
     def as_json(self) -> dict[str, Any]:
         return {
