@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from krea_nano_banana_mock.cassettes import Cassettes, Exchange
 
 import krea_nano_banana_spec as spec
 from tests.servers import mock_server, mutant_server
@@ -178,3 +180,25 @@ def _without_urls(body: Any) -> Any:
     if isinstance(body, list):
         return [_without_urls(v) for v in body]
     return body
+
+
+def test_a_recorder_stopped_mid_write_leaves_no_half_cassette(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cassettes"
+    cassettes = Cassettes(folder)
+    exchange = Exchange("GET", "/jobs", "", {}, b"", 200, [], b'{"items": []}')
+    cassettes.write(exchange)
+    real_write = Path.write_bytes
+
+    def killed_halfway(path: Path, content: bytes) -> int:  # the process dies mid-write
+        real_write(path, content[: len(content) // 2])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_bytes", killed_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        cassettes.write(exchange)
+    monkeypatch.undo()
+    exchanges, problems = Cassettes(folder).load()
+    assert problems == []
+    assert len(exchanges) == 1

@@ -20,6 +20,7 @@ import orjson
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.messages import Request, Response
+from krea_nano_banana_mock.redaction import redact_json, redact_query, redact_text
 
 DEFAULT_SIZE = 10_000
 TENANT_CHARS = 12  # enough to tell tenants apart in a report
@@ -88,18 +89,21 @@ class Entry:
         return parsed
 
     def as_json(self) -> dict[str, Any]:
+        """The entry as it is shown (over HTTP, on the dashboard): credentials in URLs redacted.
+        The entry itself keeps what was sent, for `verify` to compare."""
+        error = self.error
         return {
             "at": self.at.isoformat(),
             "method": self.method,
             "path": self.path,
-            "query": self.query,
+            "query": redact_query(self.query),
             "tenant": self.tenant,
             "model": self.model,
             "job_id": self.job_id,
-            "body": self.parsed_body(),
+            "body": redact_json(self.parsed_body()),
             "status": self.status,
-            "error": self.error,
-            "violations": self.violations,
+            "error": redact_text(error) if error is not None else None,
+            "violations": [redact_text(violation) for violation in self.violations],
         }
 
 

@@ -21,6 +21,7 @@ from krea_nano_banana_mock.conformance import request_problems, response_problem
 from krea_nano_banana_mock.errors import MethodNotAllowed, RouteNotFound
 from krea_nano_banana_mock.journal import Entry, Journal
 from krea_nano_banana_mock.messages import Request, Response, json_response
+from krea_nano_banana_mock.redaction import redact_text, redact_url
 from krea_nano_banana_mock.routes import Routes
 
 log = logging.getLogger("krea_nano_banana_mock.proxy")
@@ -101,7 +102,7 @@ class Proxy:
         problems: list[str],
     ) -> None:
         for problem in problems:
-            log.warning("%s %s: %s", request.method, request.path, problem)
+            log.warning("%s %s: %s", request.method, request.path, redact_text(problem))
         job_id = next(iter(path_params.values()), None) or _job_id(answer.body)
         self.journal.record(
             Entry.of(
@@ -134,7 +135,7 @@ class Proxy:
             try:
                 image = await self._client.get(url)  # result links carry no API token
             except httpx.HTTPError as exc:
-                log.warning("result image %s not recorded: %s", url, exc)
+                log.warning("result image %s not recorded: %s", redact_url(url), exc)
                 continue
             if image.status_code == 200:
                 self.cassettes.write_image(url, image.content)

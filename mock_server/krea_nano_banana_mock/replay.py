@@ -21,11 +21,11 @@ from krea_nano_banana_mock.cassettes import (
     decode_body,
     encode_body,
     image_name,
-    redact_query,
 )
 from krea_nano_banana_mock.clock import Clock
 from krea_nano_banana_mock.journal import Entry, Journal
 from krea_nano_banana_mock.messages import Request, Response, json_response
+from krea_nano_banana_mock.redaction import redact_query
 
 log = logging.getLogger("krea_nano_banana_mock.replay")
 REPLAYED_IMAGES = "/__replay__/images/"
