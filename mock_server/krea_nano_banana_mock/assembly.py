@@ -12,6 +12,7 @@ from krea_nano_banana_mock.clock import Clock
 from krea_nano_banana_mock.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
 from krea_nano_banana_mock.journal import Journal
 from krea_nano_banana_mock.lifecycle import Pace, Progression
+from krea_nano_banana_mock.option_rules import checked
 from krea_nano_banana_mock.webhooks import DeliveryPolicy, Outbox
 
 DEFAULT_BASE_URL = "https://api.krea.ai"
@@ -30,6 +31,11 @@ class MockOptions:
     webhook_retry: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     webhook_hosts: Sequence[str] | None = None  # glob patterns; None allows any host
     journal_size: int = DEFAULT_JOURNAL_SIZE  # requests kept in the journal; 0 keeps none
+
+    def __post_init__(self) -> None:
+        for name in ("step_seconds", "concurrency_limit", "backlog_limit", "journal_size"):
+            checked(name, getattr(self, name))
+        checked("webhook_first_delay", self.webhook_retry.first_delay)
 
 
 def build(clock: Clock, base_url: str, options: MockOptions) -> MockApi:

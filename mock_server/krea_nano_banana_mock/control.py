@@ -12,6 +12,7 @@ from krea_nano_banana_mock.clock import parse_instant
 from krea_nano_banana_mock.journal import Journal
 from krea_nano_banana_mock.lifecycle import Pace, Progression
 from krea_nano_banana_mock.messages import Request, Response, json_response
+from krea_nano_banana_mock.option_rules import checked
 from krea_nano_banana_mock.validation import InvalidRequest
 
 if TYPE_CHECKING:
@@ -50,10 +51,7 @@ def _set_clock(api: MockApi, body: dict[str, Any]) -> None:
         except ValueError:
             raise InvalidRequest("now", f"{body['now']!r} is not an ISO 8601 instant") from None
     if "advance_seconds" in body:
-        seconds = body["advance_seconds"]
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
-            raise InvalidRequest("advance_seconds", "must be a non-negative number")
-        api.clock.advance(float(seconds))
+        api.clock.advance(float(checked("advance_seconds", body["advance_seconds"])))
     api.backend.catch_up()
 
 
@@ -65,10 +63,8 @@ def _set_progression(api: MockApi, body: dict[str, Any]) -> None:
         raise InvalidRequest("policy", f"{body.get('policy')!r} is not one of {known}") from None
     pace = None
     if "step_seconds" in body:
-        seconds = body["step_seconds"]
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds <= 0:
-            raise InvalidRequest("step_seconds", "must be a positive number")
-        pace = Pace(float(seconds), api.backend.settings.pace.polls_per_step)
+        seconds = float(checked("step_seconds", body["step_seconds"]))
+        pace = Pace(seconds, api.backend.settings.pace.polls_per_step)
     api.backend.set_progression(policy, pace)
 
 
@@ -128,8 +124,6 @@ def handle(api: MockApi, request: Request) -> Response:
         )
     parts = action.split("/")
     if len(parts) == 3 and parts[0] == "jobs" and parts[2] == "advance" and method == "POST":
-        steps = _body(request).get("steps", 1)
-        if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 100:
-            raise InvalidRequest("steps", "must be a whole number from 1 to 100")
+        steps = checked("steps", _body(request).get("steps", 1))
         return json_response(200, api.job_json(api.backend.advance(parts[1], steps)))
     return json_response(404, {"error": f"no control action {method} {request.path}"})

@@ -27,6 +27,7 @@ from krea_nano_banana_mock.forwarding_app import ForwardingApp
 from krea_nano_banana_mock.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
 from krea_nano_banana_mock.journal import Journal
 from krea_nano_banana_mock.lifecycle import Progression
+from krea_nano_banana_mock.option_rules import flag
 from krea_nano_banana_mock.proxy import Proxy
 from krea_nano_banana_mock.replay import Replay
 from krea_nano_banana_mock.webhooks import DeliveryPolicy
@@ -61,7 +62,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="krea-mock-server", description="A stateful mock of Krea's Nano Banana API family."
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one")
+    parser.add_argument(
+        "--port", type=flag("port"), default=8080, help="port to bind; 0 picks a free one"
+    )
     parser.add_argument("--now", type=_instant, help="start the mock's clock at this instant")
     parser.add_argument(
         "--token",
@@ -76,9 +79,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=Progression.TIME.value,
         help="when jobs move on (default: time)",
     )
-    parser.add_argument("--step-seconds", type=float, default=0.6, help="time per status step")
-    parser.add_argument("--concurrency-limit", type=int, default=8, help="running jobs per token")
-    parser.add_argument("--backlog-limit", type=int, default=1000, help="backlogged jobs per token")
+    parser.add_argument(
+        "--step-seconds", type=flag("step_seconds"), default=0.6, help="time per status step"
+    )
+    parser.add_argument(
+        "--concurrency-limit",
+        type=flag("concurrency_limit"),
+        default=8,
+        help="running jobs per token",
+    )
+    parser.add_argument(
+        "--backlog-limit",
+        type=flag("backlog_limit"),
+        default=1000,
+        help="backlogged jobs per token",
+    )
     parser.add_argument(
         "--credits",
         type=_compute_units,
@@ -93,18 +108,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="deliver webhooks only to hosts matching this glob (repeatable); default: any host",
     )
     parser.add_argument(
-        "--webhook-timeout", type=float, default=5.0, help="seconds a receiver gets to answer"
+        "--webhook-timeout",
+        type=flag("webhook_timeout"),
+        default=5.0,
+        help="seconds a receiver gets to answer",
     )
     parser.add_argument(
         "--webhook-first-delay",
-        type=float,
+        type=flag("webhook_first_delay"),
         default=DeliveryPolicy().first_delay,
         help="seconds before the first webhook retry; each next one waits twice as long",
     )
     parser.add_argument("--public-url", help="base URL for result links (default: the bound URL)")
     parser.add_argument(
         "--journal-size",
-        type=int,
+        type=flag("journal_size"),
         default=DEFAULT_JOURNAL_SIZE,
         metavar="N",
         help="requests kept in the journal, GET /__mock__/journal (default: 10000; 0: none)",
@@ -131,8 +149,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--proxy {args.proxy!r} must start with http:// or https://")
     if args.replay and not args.replay.is_dir():
         parser.error(f"--replay {args.replay}: no such folder")
-    if args.journal_size < 0:
-        parser.error("--journal-size must be 0 or more")
     return args
 
 
