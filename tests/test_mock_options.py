@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import httpx
 import pytest
@@ -76,8 +77,9 @@ def test_the_control_surface_refuses_the_same_values(
     ],
 )
 def test_kreamock_refuses_them_too(option: str, value: float) -> None:
+    options: dict[str, Any] = {option: value}
     with pytest.raises(ValueError, match=rf"^{option}: .* {RULES[option].reason()}$"):
-        KreaMock(**{option: value})
+        KreaMock(**options)
 
 
 def test_values_at_the_bounds_are_accepted() -> None:
