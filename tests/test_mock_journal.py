@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl, urlsplit
+
 import httpx
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from tests.servers import mock_server
+from tests.servers import ROOT, mock_server
 
 CREATE = spec.generation(spec.default_model()).path
 TOKEN = "journal-secret-token"
@@ -113,3 +116,29 @@ def test_a_deeply_nested_body_is_refused_briefly_and_the_journal_still_serialise
     assert after.status_code == 200
     assert journal_after.status_code == 200
     assert len(journal_after.json()["entries"]) == 3
+
+
+def test_an_unknown_model_filter_is_a_400_naming_the_models() -> None:
+    with KreaMock() as mock, httpx.Client(transport=mock.transport()) as client:
+        answer = client.get(f"{mock.base_url}/__mock__/journal", params={"model": "nano-banana-9"})
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith("model: 'nano-banana-9' is not a model of the spec")
+    assert all(model in answer.json()["error"] for model in spec.available_models())
+
+
+def test_the_readmes_example_journal_query_finds_what_it_describes() -> None:
+    readme = (ROOT / "README.md").read_text()
+    found = re.search(r"Over HTTP: `GET (/__mock__/journal\?[^`]+)`", readme)
+    assert found is not None
+    query = dict(parse_qsl(urlsplit(found[1]).query))
+    model = spec.generation(query["model"])
+    with (
+        KreaMock() as mock,
+        httpx.Client(base_url=mock.base_url, headers={"Authorization": "Bearer t"}) as client,
+    ):
+        client.post(model.path, json={"prompt": ""})  # the refused create it describes
+        client.post(model.path, json={"prompt": "a lighthouse"})
+        answer = client.get(found[1])
+    assert answer.status_code == 200
+    (entry,) = answer.json()["entries"]
+    assert (entry["method"], entry["status"], entry["model"]) == ("POST", 400, model.model)

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.clock import parse_instant
 from krea_nano_banana_mock.journal import Journal
 from krea_nano_banana_mock.lifecycle import Pace, Progression
@@ -80,6 +81,10 @@ def journal_response(journal: Journal, query: str) -> Response:
         raise InvalidRequest(
             sorted(unknown)[0], "unknown filter (known: method, path, model, status, since)"
         )
+    model = raw.get("model")
+    if model is not None and model not in spec.available_models():
+        known = ", ".join(spec.available_models())
+        raise InvalidRequest("model", f"{model!r} is not a model of the spec (known: {known})")
     status = raw.get("status")
     if status is not None and not status.isdigit():
         raise InvalidRequest("status", f"{status!r} is not an HTTP status code")
@@ -91,7 +96,7 @@ def journal_response(journal: Journal, query: str) -> Response:
     entries = journal.entries(
         method=raw.get("method"),
         path=raw.get("path"),
-        model=raw.get("model"),
+        model=model,
         status=int(status) if status else None,
         since=instant,
     )

@@ -27,7 +27,9 @@ from krea_nano_banana_mock.routes import Routes
 log = logging.getLogger("krea_nano_banana_mock.proxy")
 # Hop-by-hop headers, and the ones httpx sets for itself, are not forwarded.
 NOT_FORWARDED = {"host", "content-length", "connection", "keep-alive", "transfer-encoding"}
+# `date` too: the server in front sets its own, and two would contradict each other.
 NOT_RETURNED = {
+    "date",
     "content-length",
     "connection",
     "keep-alive",

@@ -71,15 +71,7 @@ class Replay:
         key = key_of(request.method, request.path, request.query, request.body)
         recorded = self._recorded.get(key)
         if not recorded:
-            same_path = sum(1 for k in self._recorded if k[1] == request.path)
-            answer = json_response(
-                404,
-                {
-                    "error": f"replay: nothing recorded for {request.method} {request.path}"
-                    f"{'?' + request.query if request.query else ''} with this body"
-                    f" ({same_path} recorded request(s) to this path, {self.count} in all)"
-                },
-            )
+            answer = json_response(404, {"error": self._not_recorded(key, request)})
         else:
             index = min(self._served[key], len(recorded) - 1)
             self._served[key] += 1
@@ -94,6 +86,20 @@ class Replay:
             )
         self.journal.record(Entry.of(self.clock.now(), request, answer))
         return answer
+
+    def _not_recorded(self, key: Key, request: Request) -> str:
+        """Why a request has no recording: nothing for its method and path, or which of its
+        query and body differs from the recordings that share them."""
+        method, path, query, _ = key
+        same_path = [k for k in self._recorded if k[:2] == (method, path)]
+        asked = f"{request.method} {request.path}{'?' + request.query if request.query else ''}"
+        counts = f"({len(same_path)} recorded request(s) to this path, {self.count} in all)"
+        if not same_path:
+            return f"replay: nothing recorded for {asked} {counts}"
+        if not any(k[2] == query for k in same_path):
+            queries = ", ".join(sorted({f"'{k[2]}'" for k in same_path})[:5])
+            return f"replay: nothing recorded for {asked} with this query {counts}: {queries}"
+        return f"replay: nothing recorded for {asked} with this body {counts}"
 
     def reset(self) -> None:
         """From the first recording again."""
