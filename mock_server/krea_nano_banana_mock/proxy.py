@@ -23,10 +23,18 @@ from krea_nano_banana_mock.journal import Entry, Journal
 from krea_nano_banana_mock.messages import Request, Response, json_response
 from krea_nano_banana_mock.redaction import redact_text, redact_url
 from krea_nano_banana_mock.routes import Routes
+from krea_nano_banana_mock.upstream_client import Upstream, UpstreamError
 
 log = logging.getLogger("krea_nano_banana_mock.proxy")
 # Hop-by-hop headers, and the ones httpx sets for itself, are not forwarded.
-NOT_FORWARDED = {"host", "content-length", "connection", "keep-alive", "transfer-encoding"}
+NOT_FORWARDED = {
+    "host",
+    "content-length",
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "accept-encoding",
+}
 # `date` too: the server in front sets its own, and two would contradict each other.
 NOT_RETURNED = {
     "date",
@@ -53,9 +61,12 @@ class Proxy:
         self.clock = clock
         self.cassettes = cassettes
         self.routes = Routes(spec.operations().values())
+        self._upstream = Upstream(self.upstream, timeout)
+        # Result images are fetched from wherever the upstream points, when recording only.
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def close(self) -> None:
+        await self._upstream.close()
         await self._client.aclose()
 
     def _operation(self, request: Request) -> tuple[str | None, dict[str, str]]:
@@ -67,32 +78,35 @@ class Proxy:
     async def handle(self, request: Request) -> Response:
         operation_id, path_params = self._operation(request)
         problems = request_problems(operation_id, request)
-        url = f"{self.upstream}{request.path}" + (f"?{request.query}" if request.query else "")
-        headers = {k: v for k, v in request.headers.items() if k not in NOT_FORWARDED}
+        target = f"{request.path}?{request.query}" if request.query else request.path
+        headers = [(k, v) for k, v in request.headers.items() if k not in NOT_FORWARDED]
+        headers.append(("accept-encoding", "identity"))  # bodies the checks can read
         try:
-            upstream = await self._client.request(
-                request.method, url, headers=headers, content=request.body
-            )
-        except httpx.HTTPError as exc:
-            reason = f"upstream {self.upstream} unreachable: {type(exc).__name__}: {exc}"
+            upstream = await self._upstream.request(request.method, target, headers, request.body)
+        except UpstreamError as exc:
+            reason = f"upstream {self.upstream} unreachable: {exc}"
             problems.append(f"upstream: {reason}")
             answer = json_response(502, {"error": reason})
             self._journal(request, operation_id, path_params, answer, problems)
             return answer
-        content_type = upstream.headers.get("content-type", "")
-        problems += response_problems(
-            operation_id, upstream.status_code, content_type, upstream.content
-        )
-        returned = [(k, v) for k, v in upstream.headers.items() if k.lower() not in NOT_RETURNED]
+        content_type = ""
+        returned = []
+        for name, value in upstream.headers:
+            lowered = name.lower()
+            if lowered == "content-type":
+                content_type = value
+            elif lowered not in NOT_RETURNED:
+                returned.append((name, value))
+        problems += response_problems(operation_id, upstream.status, content_type, upstream.body)
         answer = Response(
-            upstream.status_code,
-            upstream.content,
-            [(k, v) for k, v in returned if k.lower() != "content-type"],
+            upstream.status,
+            upstream.body,
+            returned,
             content_type=content_type or "application/octet-stream",
         )
         self._journal(request, operation_id, path_params, answer, problems)
         if self.cassettes is not None:
-            await self._record(request, upstream, returned)
+            await self._record(request, answer)
         return answer
 
     def _journal(
@@ -117,9 +131,7 @@ class Proxy:
             )
         )
 
-    async def _record(
-        self, request: Request, upstream: httpx.Response, headers: list[tuple[str, str]]
-    ) -> None:
+    async def _record(self, request: Request, answer: Response) -> None:
         assert self.cassettes is not None
         self.cassettes.write(
             Exchange(
@@ -128,12 +140,12 @@ class Proxy:
                 request.query,
                 request.headers,
                 request.body,
-                upstream.status_code,
-                headers,
-                upstream.content,
+                answer.status,
+                [("content-type", answer.content_type), *answer.headers],
+                answer.body,
             )
         )
-        for url in _result_urls(upstream.content):
+        for url in _result_urls(answer.body):
             try:
                 image = await self._client.get(url)  # result links carry no API token
             except httpx.HTTPError as exc:
