@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -142,6 +145,7 @@ def test_invalid_http_from_the_upstream_is_an_upstream_error() -> None:
         await reader.readuntil(b"\r\n\r\n")
         writer.write(b"this is not HTTP\r\n\r\n")
         await writer.drain()
+        writer.close()
 
     async def scenario() -> Any:
         server = await asyncio.start_server(garbage, "127.0.0.1", 0)
@@ -153,7 +157,51 @@ def test_invalid_http_from_the_upstream_is_an_upstream_error() -> None:
             return error
         finally:
             server.close()
+            await server.wait_closed()
 
     error = asyncio.run(scenario())
     assert isinstance(error, UpstreamError)
     assert "invalid HTTP" in str(error)
+
+
+def test_an_https_upstream_is_reached_over_tls(tmp_path: Path) -> None:
+    """Krea's API is https: the client verifies the upstream's certificate (here one made
+    for 127.0.0.1 and trusted by the test)."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    names = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+    files = ["-keyout", str(key), "-out", str(cert)]
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", *names, *files],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure")
+        await writer.drain()
+        writer.close()
+
+    async def scenario(trusted: bool) -> Any:
+        server = await asyncio.start_server(answer, "127.0.0.1", 0, ssl=server_side)
+        port = server.sockets[0].getsockname()[1]
+        context = ssl.create_default_context(cafile=str(cert)) if trusted else None
+        upstream = Upstream(f"https://127.0.0.1:{port}", timeout=10, ssl_context=context)
+        try:
+            return await upstream.request("GET", "/", [], b"")
+        except UpstreamError as error:
+            return error
+        finally:
+            await upstream.close()
+            server.close()
+            await server.wait_closed()
+
+    answered = asyncio.run(scenario(trusted=True))
+    assert isinstance(answered, UpstreamResponse)
+    assert answered.body == b"secure"
+    refused = asyncio.run(scenario(trusted=False))  # the system's trust store does not know it
+    assert isinstance(refused, UpstreamError)
+    assert "CERTIFICATE_VERIFY_FAILED" in str(refused)

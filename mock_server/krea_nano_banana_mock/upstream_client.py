@@ -175,18 +175,26 @@ class Upstream:
             async with asyncio.timeout(self.timeout):
                 connection, reused = await self._connection()
                 try:
-                    return await connection.send(message, method == "HEAD")
+                    return await self._exchange(connection, message, method)
                 except UpstreamError:
                     # A kept-alive connection the upstream closed as we sent: send again on a
                     # new one, when sending twice is harmless.
                     if not reused or method not in IDEMPOTENT:
                         raise
                     connection, _ = await self._connection(fresh=True)
-                    return await connection.send(message, method == "HEAD")
+                    return await self._exchange(connection, message, method)
         except TimeoutError:
             raise UpstreamError(f"no answer within {self.timeout:g} s") from None
         except OSError as exc:
             raise UpstreamError(f"{type(exc).__name__}: {exc}") from None
+
+    @staticmethod
+    async def _exchange(connection: _Connection, message: bytes, method: str) -> UpstreamResponse:
+        try:
+            return await connection.send(message, method == "HEAD")
+        except BaseException:
+            connection.close()  # timed out or cancelled mid-exchange: its answer would be stale
+            raise
 
     def _message(
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes
