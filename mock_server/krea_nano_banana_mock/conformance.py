@@ -78,11 +78,29 @@ def request_problems(operation_id: str | None, request: Request) -> list[str]:
     return found
 
 
+# A client polling a job gets the same bytes until the job moves on: the same bytes get the
+# same verdict, so small bodies' verdicts are remembered (bounded in count and in size).
+VERDICT_CACHE_BODY_BYTES = 4096
+
+
 def response_problems(
     operation_id: str | None, status: int, content_type: str, body: bytes
 ) -> list[str]:
     if operation_id is None:
         return []
+    if len(body) <= VERDICT_CACHE_BODY_BYTES:
+        return list(_remembered_response_problems(operation_id, status, content_type, body))
+    return _response_problems(operation_id, status, content_type, body)
+
+
+@functools.lru_cache(maxsize=1024)
+def _remembered_response_problems(
+    operation_id: str, status: int, content_type: str, body: bytes
+) -> tuple[str, ...]:
+    return tuple(_response_problems(operation_id, status, content_type, body))
+
+
+def _response_problems(operation_id: str, status: int, content_type: str, body: bytes) -> list[str]:
     if not _documented(operation_id, status):
         return [f"response {status}: status code not documented for {operation_id}"]
     checker = _response_checker(operation_id, status)
