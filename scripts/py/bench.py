@@ -438,6 +438,12 @@ def journal_and_proxy(wrk: str, seconds: int, work: Path) -> str:
     return "\n".join(lines)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 PROXY_ROUNDS = 3
 PROXY_CONNECTIONS = (4, 64)
 
@@ -448,9 +454,15 @@ def proxy_cost(wrk: str, seconds: int) -> list[str]:
     load of a shared machine falls on both; the medians are compared."""
     upstream_port, proxy_port = free_port(), free_port()
     runs: dict[tuple[str, int], list[tuple[float, float, float, int]]] = {}
+    # CPU seconds each server spent, and the requests served meanwhile: a cost per request
+    # that the machine's other load does not change much, unlike the throughput.
+    cpu: dict[str, list[float]] = {"upstream (direct)": [0.0, 0.0], "proxy": [0.0, 0.0]}
+    cpu["upstream (behind the proxy)"] = [0.0, 0.0]
     with (
-        serving(ours(upstream_port), upstream_port),
-        serving(ours(proxy_port, "--proxy", f"http://127.0.0.1:{upstream_port}"), proxy_port),
+        serving(ours(upstream_port), upstream_port) as upstream,
+        serving(
+            ours(proxy_port, "--proxy", f"http://127.0.0.1:{upstream_port}"), proxy_port
+        ) as proxy,
     ):
         job = existing_job(f"http://127.0.0.1:{upstream_port}")
         for _ in range(PROXY_ROUNDS):
@@ -458,9 +470,19 @@ def proxy_cost(wrk: str, seconds: int) -> list[str]:
                 for name, port in (("direct", upstream_port), ("proxy", proxy_port)):
                     url = f"http://127.0.0.1:{port}/jobs/{job}"
                     wrk_run(wrk, url, connections, 1, None)  # warm-up
-                    runs.setdefault((name, connections), []).append(
-                        wrk_run(wrk, url, connections, seconds, None)
-                    )
+                    before = cpu_seconds(upstream.pid), cpu_seconds(proxy.pid)
+                    run = wrk_run(wrk, url, connections, seconds, None)
+                    after = cpu_seconds(upstream.pid), cpu_seconds(proxy.pid)
+                    runs.setdefault((name, connections), []).append(run)
+                    served = run[0] * seconds
+                    if name == "direct":
+                        cpu["upstream (direct)"][0] += after[0] - before[0]
+                        cpu["upstream (direct)"][1] += served
+                    else:
+                        cpu["upstream (behind the proxy)"][0] += after[0] - before[0]
+                        cpu["upstream (behind the proxy)"][1] += served
+                        cpu["proxy"][0] += after[1] - before[1]
+                        cpu["proxy"][1] += served
     lines = [
         "### What the validating proxy adds (GET /jobs/{id}, wrk -t2; medians of 3 alternated"
         " rounds)",
@@ -487,6 +509,13 @@ def proxy_cost(wrk: str, seconds: int) -> list[str]:
     ratio = medians[("proxy", high)][0] / medians[("direct", high)][0]
     latency_met = "met" if added_p50 <= 1 and added_p99 <= 5 else "MISSED"
     throughput_met = "met" if ratio >= 0.4 else "MISSED"
+    per_request = {name: spent / served * 1e6 for name, (spent, served) in cpu.items()}
+    lines += [
+        "",
+        "CPU per request, all runs together (user and system time of each server process):"
+        + "; ".join(f" {name} **{micros:.0f} us**" for name, micros in per_request.items())
+        + ".",
+    ]
     lines += [
         "",
         f"At {low} connections the proxy adds **{added_p50:+.2f} ms at p50** and"
