@@ -9,7 +9,7 @@ import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from tests.servers import mock_server, mutant_server
+from devtools.servers import mock_server, mutant_server
 
 KREA_CONTRACT = Path(sys.executable).with_name("krea-contract")
 TOKENS = ("contract-token-one", "contract-token-two")

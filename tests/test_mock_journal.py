@@ -9,7 +9,7 @@ import httpx
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from tests.servers import ROOT, mock_server
+from devtools.servers import ROOT, mock_server
 
 CREATE = spec.generation(spec.default_model()).path
 TOKEN = "journal-secret-token"

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 from krea_nano_banana_mock import KreaMock
-from krea_nano_banana_mock.option_rules import RULES
+from krea_nano_banana_mock.core.option_rules import RULES
 
-from tests.servers import ROOT
+from devtools.servers import ROOT
 
 
 @pytest.mark.parametrize(

@@ -17,14 +17,14 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from krea_nano_banana_mock.cassettes import Cassettes, Exchange
-from krea_nano_banana_mock.clock import SystemClock
-from krea_nano_banana_mock.journal import Journal
-from krea_nano_banana_mock.messages import Request
-from krea_nano_banana_mock.replay import Replay
+from krea_nano_banana_mock.core.clock import SystemClock
+from krea_nano_banana_mock.core.journal import Journal
+from krea_nano_banana_mock.http_layer.messages import MockRequest
+from krea_nano_banana_mock.proxy.cassettes import Cassettes, Exchange
+from krea_nano_banana_mock.proxy.replay import Replay
 
 import krea_nano_banana_spec as spec
-from tests.servers import mock_server, mutant_server
+from devtools.servers import mock_server, mutant_server
 
 TOKEN = "secret-token-for-the-proxy-tests"
 CREATE = spec.generation(spec.default_model()).path
@@ -218,7 +218,7 @@ def test_a_replay_404_says_whether_the_query_or_the_body_differed(tmp_path: Path
     replay = Replay(tmp_path, "http://127.0.0.1:1", Journal(), SystemClock())
 
     def error(method: str, path: str, query: str = "", body: bytes = b"") -> str:
-        answer = replay.handle(Request(method, path, query, {}, body))
+        answer = replay.handle(MockRequest(method, path, query, {}, body))
         assert answer.status == 404
         message: str = orjson.loads(answer.body)["error"]
         return message

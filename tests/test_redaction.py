@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from krea_nano_banana_mock.redaction import REDACTED, redact_headers, redact_text, redact_url
+from krea_nano_banana_mock.core.redaction import REDACTED, redact_headers, redact_text, redact_url
 
 import krea_nano_banana_spec as spec
-from tests.servers import mock_server, webhook_receiver
+from devtools.servers import mock_server, webhook_receiver
 
 MODEL = spec.generation(spec.default_model())
 WEBHOOK_HEADER = MODEL.header(spec.Role.WEBHOOK_URL) or "X-Webhook-URL"

@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from tests.servers import ROOT
+from devtools.servers import ROOT
 
 
 def test_a_short_soak_serves_everything_loses_nothing_and_replays_after_a_kill() -> None:

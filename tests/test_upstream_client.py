@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from krea_nano_banana_mock.upstream_client import Upstream, UpstreamError, UpstreamResponse
+from krea_nano_banana_mock.proxy.upstream_client import Upstream, UpstreamError, UpstreamResponse
 
 
 class Handler(BaseHTTPRequestHandler):
