@@ -162,7 +162,8 @@ class Upstream:
         self.ssl = (
             (ssl_context or ssl.create_default_context()) if parts.scheme == "https" else None
         )
-        self.host_header = parts.netloc.rpartition("@")[2].encode("idna")
+        netloc = parts.netloc.rpartition("@")[2]  # never the user info
+        self.host_header = netloc.encode() if netloc.isascii() else netloc.encode("idna")
         self.timeout = timeout
         self._idle: deque[_Connection] = deque()
 
