@@ -311,7 +311,8 @@ def section(figures: Figures) -> str:
             f"| requests served | {figures.requests:,} ({statuses}) |",
             f"| 5xx | **{figures.server_errors}** |",
             f"| jobs created / lost | {figures.jobs_created:,} / **{figures.jobs_lost}** |",
-            f"| webhook attempts | {figures.webhook_attempts:,} |",
+            f"| webhook attempts in the delivery log (a ring of the newest 1,000) |"
+            f" {figures.webhook_attempts:,} |",
             f"| RSS start / end | {figures.rss_start_mb:.1f} MB / {figures.rss_end_mb:.1f} MB"
             f" ({growth:+.1f} MB) |",
             f"| open file descriptors start / peak / end (settled) | {figures.fds_start} /"
