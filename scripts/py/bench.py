@@ -512,8 +512,8 @@ def proxy_cost(wrk: str, seconds: int) -> list[str]:
     per_request = {name: spent / served * 1e6 for name, (spent, served) in cpu.items()}
     lines += [
         "",
-        "CPU per request, all runs together (user and system time of each server process):"
-        + "; ".join(f" {name} **{micros:.0f} us**" for name, micros in per_request.items())
+        "CPU per request, all runs together (user and system time of each server process): "
+        + "; ".join(f"{name} **{micros:.0f} us**" for name, micros in per_request.items())
         + ".",
     ]
     lines += [
