@@ -164,9 +164,11 @@ class Traffic:
                     self.bad_request(client, rng)
                 elif roll < 0.93:
                     self.count(client.get("/__mock__/journal", params={"status": 400}))
+                elif self.has_dashboard:  # what an open dashboard polls
+                    self.count(client.get("/__mock__/ui/api/summary", params={"per_page": 25}))
+                    self.count(client.get("/__mock__/ui/api/journal", params={"per_page": 50}))
                 else:
-                    reader = "/__mock__/ui" if self.has_dashboard else "/__mock__/state"
-                    self.count(client.get(reader))
+                    self.count(client.get("/__mock__/state"))
 
     def create(self, client: httpx.Client, rng: random.Random, token: str, mine: list[str]) -> None:
         model = spec.generation(rng.choice(self.models))
