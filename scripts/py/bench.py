@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from bench_spec_scale import END as SCALE_END
+from bench_spec_scale import START as SCALE_START
+from bench_spec_scale import spec_scale
 from krea_nano_banana_mock.http_layer.write_batching import BatchedHttpToolsProtocol
 
 import krea_nano_banana_spec as spec
@@ -727,7 +730,7 @@ def main() -> int:
     parser.add_argument("--skip-suite", action="store_true")
     parser.add_argument(
         "--only",
-        choices=["journal-proxy", "dashboard"],  # the keys of `parts` below
+        choices=["journal-proxy", "dashboard", "spec-scale"],  # the keys of `parts` below
         help="measure only this part (the rest stays)",
     )
     args = parser.parse_args()
@@ -736,6 +739,7 @@ def main() -> int:
     parts = {
         "dashboard": (DASHBOARD_START, DASHBOARD_END, dashboard_cost),
         "journal-proxy": (PROXY_START, PROXY_END, journal_and_proxy),
+        "spec-scale": (SCALE_START, SCALE_END, lambda _wrk, _seconds, work: spec_scale(work)),
     }
     for name, (start, end, measure) in parts.items():
         if args.only in (None, name):

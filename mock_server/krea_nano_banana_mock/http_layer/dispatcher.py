@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import orjson
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.core import images
+from krea_nano_banana_mock.core import images, videos
 from krea_nano_banana_mock.core.backend import Backend, Job
 from krea_nano_banana_mock.core.errors import RETRY_AFTER
 from krea_nano_banana_mock.core.journal import TENANT_CHARS, Entry, Journal
@@ -47,6 +47,7 @@ from krea_nano_banana_mock.http_layer.representation import (
     LIFECYCLE,
     RESULTS_PREFIX,
     JobView,
+    result_media_type,
     result_path,
 )
 from krea_nano_banana_mock.http_layer.routes import Routes
@@ -202,11 +203,16 @@ class Dispatcher:
         job = self.backend.find(match["job_id"]) if match is not None else None
         if job is None or job.status != LIFECYCLE.succeeded or path != result_path(job):
             raise RouteNotFound(f"no result image at {path}")
+        media_type = result_media_type(job)
+        size = (job.request.width, job.request.height)
+        content = (
+            videos.render_mp4(*size) if media_type == "video/mp4" else images.render_png(*size)
+        )
         return MockResponse(
             200,
-            images.render_png(job.request.width, job.request.height),
+            content,
             [("Cache-Control", "public, max-age=31536000, immutable")],
-            content_type="image/png",
+            content_type=media_type,
         )
 
     def reset(self) -> None:
