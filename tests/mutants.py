@@ -159,6 +159,22 @@ def camel_case_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(handlers.OPERATIONS, listing, camel)
 
 
+@mutant("answers 404 to the first GET of a job it just created")
+def not_found_right_after_create(monkeypatch: pytest.MonkeyPatch) -> None:
+    getting = spec.operation_for("job.get").operation_id
+    original = handlers.OPERATIONS[getting]
+    seen: set[str] = set()
+
+    def not_yet(mock_api: Any, call: Any) -> Any:
+        job_id = handlers.job_id_of(call)
+        if job_id not in seen:
+            seen.add(job_id)
+            raise errors.JobNotFound()
+        return original(mock_api, call)
+
+    monkeypatch.setitem(handlers.OPERATIONS, getting, not_yet)
+
+
 @mutant("sends no webhooks")
 def drops_webhooks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(api.MockApi, "_job_finished", lambda self, job: None)

@@ -20,6 +20,7 @@ import krea_nano_banana_spec as spec
 from krea_nano_banana_contract.checks import (
     FOLLOWS,
     LifecycleViolation,
+    holds,
     job_fields_match_its_status,
 )
 from krea_nano_banana_contract.strategies import MODELS, minimal_body, webhook_header
@@ -27,6 +28,11 @@ from krea_nano_banana_contract.target import ContractClient, Target
 
 GRAPH = spec.lifecycle()
 HOOK = "https://hooks.example.test/contract"
+# The rules this machine checks, as the run's report names them.
+ISOLATION = "a tenant sees only its own jobs"
+PAGINATION = "pages never repeat or skip a job, and end"
+CANCEL = "cancel succeeds exactly from queued or processing"
+DELIVERY = "every finished job that asked for a webhook got one"
 
 
 @dataclass
@@ -110,18 +116,28 @@ class JobsMachine(RuleBasedStateMachine):
         before = tenant.last_seen[job_id]
         response = tenant.client.cancel(job_id)
         if response.status_code == 200:
-            assert response.json()["status"] == GRAPH.cancelled
+            cancelled = response.json()["status"]
+            holds(cancelled == GRAPH.cancelled, CANCEL, f"a 200 cancel answered {cancelled}")
             tenant.last_seen[job_id] = GRAPH.cancelled
         else:
-            assert response.status_code == 409, response.text
+            holds(response.status_code == 409, CANCEL, f"cancel answered {response.text}")
         if not self.target.live and before != GRAPH.over_limit:
-            assert (response.status_code == 200) == (before in GRAPH.user_cancellable), before
+            holds(
+                (response.status_code == 200) == (before in GRAPH.user_cancellable),
+                CANCEL,
+                f"cancel from {before} answered {response.status_code}",
+            )
 
     @rule(job_id=jobs)
     def other_tenant_cannot_touch(self, job_id: str) -> None:
         stranger = self.tenants[1 - self.owner[job_id]]
-        assert stranger.client.get(job_id).status_code == 404
-        assert stranger.client.cancel(job_id).status_code == 404
+        for response in (stranger.client.get(job_id), stranger.client.cancel(job_id)):
+            holds(
+                response.status_code == 404,
+                ISOLATION,
+                f"another tenant's {response.request.method} of job {job_id} answered"
+                f" {response.status_code}",
+            )
 
     @rule(who=st.sampled_from([0, 1]), limit=st.integers(1, 4), arrivals=st.booleans())
     def list_every_page(self, who: int, limit: int, arrivals: bool) -> None:
@@ -139,7 +155,7 @@ class JobsMachine(RuleBasedStateMachine):
             if cursor:
                 params["cursor"] = cursor
             body = tenant.client.list_jobs(**params).json()
-            assert len(body["items"]) <= limit
+            holds(len(body["items"]) <= limit, PAGINATION, f"more than {limit} items on a page")
             listed += [item["job_id"] for item in body["items"]]
             if arrivals and cursor is None:
                 self.create(who, hooked=False, model=self.target.models[0])
@@ -147,17 +163,19 @@ class JobsMachine(RuleBasedStateMachine):
             if cursor is None or self.reached_history(tenant, body["items"]):
                 break
         else:
-            raise AssertionError(
+            holds(
+                False,
+                PAGINATION,
                 f"pagination did not reach the end of this run's jobs in {pages_allowed} pages"
-                f" of {limit} ({len(known_before)} job(s) to list)"
+                f" of {limit} ({len(known_before)} job(s) to list)",
             )
-        assert len(listed) == len(set(listed)), "a job was listed twice"
+        holds(len(listed) == len(set(listed)), PAGINATION, "a job was listed twice")
         others = {j for t in self.tenants if t is not tenant for j in t.jobs}
-        assert not others & set(listed), "another tenant's job was listed"
+        holds(not others & set(listed), ISOLATION, "another tenant's job was listed")
         mine = [j for j in listed if j in set(known_before)]
-        assert mine == known_before[::-1], "pagination skipped or reordered the tenant's jobs"
+        holds(mine == known_before[::-1], PAGINATION, "a tenant's jobs were skipped or reordered")
         if not self.target.live:  # the tenant is fresh: its listing is exactly its own jobs
-            assert set(listed) <= set(tenant.jobs), "a job that is not the tenant's was listed"
+            holds(set(listed) <= set(tenant.jobs), ISOLATION, "a job not the tenant's was listed")
 
     def reached_history(self, tenant: Tenant, items: list[dict[str, str]]) -> bool:
         """A live account holds jobs from before this run: they come after all of this run's."""
@@ -179,11 +197,13 @@ class JobsMachine(RuleBasedStateMachine):
             for job_id in tenant.hooked:
                 status = tenant.last_seen[job_id]
                 if status in GRAPH.terminal:
-                    assert status in delivered.get(job_id, set()), (
-                        f"no webhook for {job_id} ({status})"
+                    holds(
+                        status in delivered.get(job_id, set()),
+                        DELIVERY,
+                        f"no webhook for {job_id} ({status})",
                     )
             for job_id in delivered:
-                assert job_id in self.owner, "a webhook was sent for a job nobody here created"
+                holds(job_id in self.owner, DELIVERY, f"a webhook for {job_id}, not created here")
 
 
 def test_jobs_state_machine(spending: Target) -> None:
