@@ -84,7 +84,7 @@ def statuses_on(url: str, token: str) -> Counter[str]:
             return seen
 
 
-def test_a_server_whose_statuses_go_backwards_fails_fast_naming_the_rule(tmp_path: Path) -> None:
+def test_a_server_whose_statuses_go_backwards_fails_naming_the_rule(tmp_path: Path) -> None:
     with mutant_server("statuses-go-backwards", *SERVER_TOKENS) as url:
         result, _ = krea_contract(tmp_path, *live_args(url, tmp_path))
     assert result.returncode == 1, result.stdout[-4000:] + result.stderr[-2000:]
