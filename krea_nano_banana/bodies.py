@@ -15,12 +15,12 @@ from typing import Any
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana.errors import InvalidRequestError
-from krea_nano_banana_spec.validation import InvalidRequest, RequestChecker
+from krea_nano_banana_spec.validation import InvalidRequest, SchemaChecker
 
 
 @functools.cache
-def _checker(model: spec.Generation) -> RequestChecker:
-    return RequestChecker(model.request_schema)
+def _checker(model: spec.Generation) -> SchemaChecker:
+    return SchemaChecker(model.request_schema)
 
 
 def plain(value: Any) -> Any:

@@ -33,7 +33,7 @@ from krea_nano_banana.errors import KreaError, MissingTokenError, WaitTimeoutErr
 from krea_nano_banana.pricing import estimate_cost
 
 EXIT_FAILED = 1
-EXIT_USAGE = 2
+# 2, bad usage, is argparse's own exit status.
 EXIT_TIMEOUT = 3
 LIST_LIMIT = 20
 

@@ -23,16 +23,26 @@ from krea_api_client.models import Job, JobList, JobStatus
 from krea_api_client.types import UNSET
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana import operations, waits
+from krea_nano_banana import operations
 from krea_nano_banana.bodies import generation_body
 from krea_nano_banana.deprecations import warn_on_aliases
 from krea_nano_banana.errors import KreaError, MissingTokenError
 from krea_nano_banana.operations import Call, Now, Plan, Send, Sleep
 from krea_nano_banana.polling import PollSchedule
 from krea_nano_banana.retries import RetryPolicy
+from krea_nano_banana_spec import waits
 
-DEFAULT_BASE_URL = "https://api.krea.ai"
 DEFAULT_WAIT_TIMEOUT = 600.0
+
+
+def __getattr__(name: str) -> str:
+    # The spec's `servers` name the base URL; read on first use, so importing the SDK does not
+    # load the spec.
+    if name == "DEFAULT_BASE_URL":
+        return spec.base_url()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 T = TypeVar("T")
 JobRef = Job | UUID | str
 
@@ -75,9 +85,7 @@ class _Common:
         if not token:
             raise MissingTokenError("no API token: pass token=... or set KREA_API_TOKEN")
         self.token = token
-        self.base_url = (base_url or os.environ.get("KREA_BASE_URL") or DEFAULT_BASE_URL).rstrip(
-            "/"
-        )
+        self.base_url = (base_url or os.environ.get("KREA_BASE_URL") or spec.base_url()).rstrip("/")
         self.timeout = httpx.Timeout(timeout)
         self.retry = retry or RetryPolicy()
         self.poll = poll or PollSchedule()

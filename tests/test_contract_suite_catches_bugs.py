@@ -1,6 +1,6 @@
 """The contract suite is worth its name: each property fails against a mock that breaks its rule.
 
-Every mutant of tests/mutants.py patches one documented behaviour out of a fresh in-process
+Every mutant of devtools/mutants.py patches one documented behaviour out of a fresh in-process
 mock; the matching property from krea_nano_banana_contract/ is run against it and must fail,
 naming the rule the mutant breaks (a crash, or another rule's failure, is not a catch).
 Over HTTP, the installed `krea-contract` must fail against a mutant server too.
@@ -25,7 +25,7 @@ from krea_nano_banana_contract.target import Target
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from tests import mutants
+from devtools import mutants
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_the_unbroken_mock_passes_what_the_mutants_fail(fresh_target: Target) ->
 
 WITHOUT_A_PROPERTY = "valid input is sent as the spec says and accepted"
 SCHEMA = (checks.SchemaMismatch.__doc__ or "").strip()
-# Each mutant of tests/mutants.py, the property of the suite that must catch it in-process, its
+# Each mutant of devtools/mutants.py, the property of the suite that must catch it in-process, its
 # arguments, and the rule it must name.
 CAUGHT_BY: dict[str, tuple[Callable[..., None], dict[str, Any], str]] = {
     "accepts-invalid-bodies": (

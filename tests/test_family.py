@@ -18,9 +18,9 @@ from krea_nano_banana_mock import KreaMock
 from PIL import Image
 
 import krea_nano_banana_spec as spec
+from devtools.servers import mock_server
 from krea_nano_banana import AsyncKrea, InvalidRequestError, Krea
 from tests.helpers import Api
-from tests.servers import mock_server
 from tests.test_cli import run
 
 MODELS = spec.available_models()
@@ -183,7 +183,7 @@ def test_the_sdk_checks_a_request_against_its_model_before_sending(
         krea.generate("a lighthouse", model=model, **fields)
     assert str(raised.value).startswith(message), str(raised.value)
     assert raised.value.field == next(iter(fields))
-    assert len(krea_mock.api.backend) == 0  # nothing was sent
+    assert len(krea_mock.dispatcher.backend) == 0  # nothing was sent
 
 
 def test_an_unknown_model_names_the_known_ones(krea_mock: KreaMock) -> None:

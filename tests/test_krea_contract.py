@@ -20,7 +20,7 @@ from krea_nano_banana_contract.pacing import Pacing
 from krea_nano_banana_contract.target import FAST_STEP_SECONDS
 
 import krea_nano_banana_spec as spec
-from tests.servers import mock_server, mutant_server
+from devtools.servers import mock_server, mutant_server
 
 KREA_CONTRACT = Path(sys.executable).with_name("krea-contract")
 TOKENS = ("contract-token-one", "contract-token-two")

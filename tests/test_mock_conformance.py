@@ -10,7 +10,7 @@ from krea_nano_banana_contract.checks import ContractViolation, response_conform
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from tests import mutants
+from devtools import mutants
 from tests.conftest import ApiFactory
 from tests.helpers import Api
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from PIL import Image
 
+from devtools.servers import mock_server, webhook_receiver
 from tests.conftest import ApiFactory
 from tests.helpers import Api
-from tests.servers import mock_server, webhook_receiver
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import httpx
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from tests.servers import mock_server
+from devtools.servers import mock_server
 
 CREATE = spec.generation(spec.default_model()).path
 TOKEN = "journal-secret-token"

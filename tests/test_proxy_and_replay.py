@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 import krea_nano_banana_spec as spec
-from tests.servers import mock_server, mutant_server
+from devtools.servers import mock_server, mutant_server
 
 TOKEN = "secret-token-for-the-proxy-tests"
 CREATE = spec.generation(spec.default_model()).path

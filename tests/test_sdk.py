@@ -352,7 +352,7 @@ def test_a_create_that_was_never_sent_is_retried(krea_mock: KreaMock, fake_time:
         "token-a", transport=transport, sleep=fake_time.sleep, clock=fake_time.clock
     ) as client:
         client.generate("a lighthouse")
-    assert len(krea_mock.api.backend) == 1  # exactly one job
+    assert len(krea_mock.dispatcher.backend) == 1  # exactly one job
 
 
 def test_a_create_timing_out_after_sending_is_not_retried(

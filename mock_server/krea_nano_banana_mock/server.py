@@ -19,20 +19,20 @@ except ImportError as missing:  # the SDK alone was installed
     ) from missing
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.app import AsgiApp
-from krea_nano_banana_mock.assembly import MockOptions, build
-from krea_nano_banana_mock.cassettes import Cassettes
-from krea_nano_banana_mock.clock import SystemClock, parse_instant
-from krea_nano_banana_mock.forwarding_app import ForwardingApp
-from krea_nano_banana_mock.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
-from krea_nano_banana_mock.journal import Journal
-from krea_nano_banana_mock.lifecycle import Progression
-from krea_nano_banana_mock.proxy import Proxy
-from krea_nano_banana_mock.replay import Replay
-from krea_nano_banana_mock.webhooks import DeliveryPolicy
+from krea_nano_banana_mock.core.clock import SystemClock, parse_instant
+from krea_nano_banana_mock.core.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
+from krea_nano_banana_mock.core.journal import Journal
+from krea_nano_banana_mock.core.lifecycle import Progression
+from krea_nano_banana_mock.core.webhooks import DeliveryPolicy
+from krea_nano_banana_mock.http_layer.app import AsgiApp
+from krea_nano_banana_mock.http_layer.assembly import MockOptions, build
+from krea_nano_banana_mock.proxy.cassettes import Cassettes
+from krea_nano_banana_mock.proxy.forwarding import Proxy
+from krea_nano_banana_mock.proxy.forwarding_app import ForwardingApp
+from krea_nano_banana_mock.proxy.replay import Replay
 
 try:
-    from krea_nano_banana_mock.write_batching import BatchedHttpToolsProtocol
+    from krea_nano_banana_mock.http_layer.write_batching import BatchedHttpToolsProtocol
 
     HTTP_PROTOCOL: type[asyncio.Protocol] | str = BatchedHttpToolsProtocol
 except ImportError:  # no httptools (Windows): uvicorn's own protocol, one write per send

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from krea_nano_banana_mock.write_batching import BatchedHttpToolsProtocol
+from krea_nano_banana_mock.http_layer.write_batching import BatchedHttpToolsProtocol
 
 import krea_nano_banana_spec as spec
 
