@@ -160,3 +160,20 @@ def test_polled_statuses_are_reported_compactly() -> None:
         "completed -> queued is not in the lifecycle:"
         " queued x3 -> processing x257 -> completed -> queued"
     )
+
+
+def test_setting_the_mocks_clock_is_never_the_reproduction() -> None:
+    # The sunset rule's reproduction is the create that broke it, not the suite's housekeeping.
+    from datetime import UTC, datetime
+
+    from krea_nano_banana_contract.strategies import minimal_body
+    from krea_nano_banana_mock import KreaMock
+
+    steered = target.Target.in_process(KreaMock(), "a mock")
+    assert steered.steering is not None
+    with steered.client("t") as client:
+        client.create(minimal_body())
+    steered.steering.set_now(datetime(2030, 1, 1, tzinfo=UTC))
+    assert steered.last_curl is not None
+    assert steered.last_curl.startswith("curl -sS -X POST ")
+    assert "/__mock__/" not in steered.last_curl

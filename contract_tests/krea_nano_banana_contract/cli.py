@@ -62,7 +62,9 @@ def parser() -> argparse.ArgumentParser:
         description="Checks that a server keeps the contract of openapi.yaml: requests, "
         "responses, the job lifecycle, tenant isolation, webhooks, deprecated aliases.",
         epilog="exit status: 0 the server conforms; 1 it violates a rule (each is listed once, "
-        "with a curl that reproduces it); 2 bad usage, or the server cannot be reached. "
+        "with a curl that reproduces it); 2 no verdict: bad usage, a server that cannot be "
+        "reached or refuses a token, every test skipped, only the suite's own errors, or "
+        "interrupted before a violation was found. "
         "Against a server that is not on loopback, jobs (which cost money) are created only "
         "with --max-spend-usd.",
     )
@@ -141,7 +143,7 @@ def probe(base_url: str, token: str) -> Answer:
 REFUSED = (401, 403)
 
 
-def refused_token(base_url: str, tokens: dict[str, str]) -> str | None:
+def token_problem(base_url: str, tokens: dict[str, str]) -> str | None:
     """Why the run cannot start, naming the option whose token the server refuses; None if
     every token is accepted (checked first: with a refused token every test would fail
     without saying anything about the server)."""
@@ -181,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         tokens = {"--token": args.token}
         if args.other_token:
             tokens["--other-token"] = args.other_token
-        problem = refused_token(base_url, tokens)
+        problem = token_problem(base_url, tokens)
         if problem is not None:
             print(f"krea-contract: {problem}", file=sys.stderr)
             return NOT_CHECKED

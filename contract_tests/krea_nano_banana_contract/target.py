@@ -273,9 +273,11 @@ class ContractClient:
         operation = spec.generation(model)
         self.target.spend.charge(operation.model, body)
         response = self.http.post(operation.path, json=body, headers=headers)
+        # Remembered before anything else can fail or be interrupted, so that it is cancelled.
+        job_id = _job_id_of(response) if response.status_code == 200 else None
+        if job_id is not None:
+            self.target.started(job_id, self.token)
         response_conforms(operation.operation_id, response)
-        if response.status_code == 200:
-            self.target.started(response.json()["job_id"], self.token)
         return response
 
     def call(self, role: str, *path_values: str, **params: Any) -> httpx.Response:
@@ -334,6 +336,15 @@ class ContractClient:
                     f" {len(seen)} polls, the budget ({pacing.derivation}); saw {compact(statuses)}"
                 )
             time.sleep(pacing.delay(len(seen) - 1))
+
+
+def _job_id_of(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None  # not JSON: response_conforms says so
+    job_id = body.get("job_id") if isinstance(body, dict) else None
+    return job_id if isinstance(job_id, str) else None
 
 
 def _decimal(variable: str) -> Decimal | None:
