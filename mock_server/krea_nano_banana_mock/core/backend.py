@@ -6,6 +6,7 @@ here knows about HTTP. Time comes from the injected clock only.
 
 from __future__ import annotations
 
+import builtins
 import heapq
 import math
 import random
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import islice
 from typing import NamedTuple
 
 import krea_nano_banana_spec as spec
@@ -34,6 +36,7 @@ from krea_nano_banana_mock.core.lifecycle import (
     Pace,
     Progression,
 )
+from krea_nano_banana_mock.core.status_history import EMPTY, appended
 
 ONE_MICROSECOND = timedelta(microseconds=1)
 LIFECYCLE = spec.lifecycle()
@@ -68,6 +71,7 @@ class JobRequest(NamedTuple):
     failure_reason: str = "moderation"
     slow: bool = False
     duplicate_webhook: bool = False
+    prompt: str = ""  # shown on the dashboard; equal prompts share one record
 
 
 @dataclass(slots=True, eq=False)
@@ -86,6 +90,7 @@ class Job:
     # Under the time policy, when the job reaches its final status; the one event it has in
     # the schedule carries this same object, so that a stale event is recognised.
     finishes_at: datetime | None = None
+    history: bytes = EMPTY  # status_history records: each status entered, and when
 
     @property
     def is_terminal(self) -> bool:
@@ -178,6 +183,7 @@ class Backend:
             if starts_now:
                 self._start(tenant, job, now)
             else:
+                job.history = appended(job.history, BACKLOGGED, now, job.created_at)
                 tenant.backlog.append(job)
             return job
 
@@ -276,6 +282,14 @@ class Backend:
                         job.entered_at = now  # time counts from the switch, not from before it
                         self._schedule(job)
 
+    def newest(self, offset: int, limit: int) -> builtins.list[Job]:
+        """Jobs of every tenant, newest first: `limit` of them after skipping `offset`."""
+        with self.lock:
+            now = self.clock.now()
+            self._apply_due(now)
+            page = islice(reversed(self._jobs.values()), offset, offset + limit)
+            return [self._current(job, now) for job in page]
+
     def find(self, job_id: str) -> Job | None:
         with self.lock:
             job = self._jobs.get(job_id)
@@ -312,6 +326,7 @@ class Backend:
         job.status = job.path[0]
         job.entered_at = at
         job.polls = 0
+        job.history = appended(job.history, job.status, at, job.created_at)
         self._schedule(job)
 
     def _step(self, job: Job, at: datetime) -> bool:
@@ -329,6 +344,7 @@ class Backend:
         job.status = status
         job.entered_at = at
         job.polls = 0
+        job.history = appended(job.history, status, at, job.created_at)
 
     def _finish(self, job: Job, status: str, at: datetime) -> None:
         tenant = self._tenants[job.tenant]
@@ -339,6 +355,7 @@ class Backend:
         job.completed_at = at
         job.entered_at = at
         job.finishes_at = None
+        job.history = appended(job.history, status, at, job.created_at)
         if self.settings.credits is not None:
             price = _units(job.request)
             tenant.reserved -= price
@@ -380,7 +397,7 @@ class Backend:
             else:
                 return
             if job.finishes_at is at:  # else the event is stale (cancelled, or rescheduled)
-                self._finish(job, job.path[-1], at)
+                self._current(job, at)  # through each status in between, to the last
 
     def _current(self, job: Job, now: datetime) -> Job:
         """Under the time policy, takes every step that is due by `now` (at the instants
@@ -392,9 +409,8 @@ class Backend:
             return job
         step = job.pace.step
         steps = min((now - job.entered_at) // step, last - job.step)
-        if steps <= 0:
-            return job
-        self._move_to(job, job.step + steps, job.entered_at + steps * step)
+        for _ in range(steps):  # one at a time, so that each status is on the job's history
+            self._move_to(job, job.step + 1, job.entered_at + step)
         return job
 
     def _estimated_wait(self, tenant: Tenant) -> int:

@@ -146,6 +146,13 @@ class Journal:
         self._entries.clear()
         self.recorded = 0
 
+    def newest(self, offset: int, limit: int) -> list[Entry]:
+        """Newest first: `limit` entries after skipping the `offset` newest. A page of a full
+        journal costs a page (and a copy of the ring's references), not a scan."""
+        kept = list(self._entries)  # a copy: the other door may be appending
+        end = max(0, len(kept) - offset)
+        return kept[max(0, end - limit) : end][::-1]
+
     def entries(
         self,
         *,

@@ -146,6 +146,11 @@ class Outbox:
         await asyncio.gather(*(attempt(d) for d in due))
         return len(due)
 
+    def scheduled(self) -> list[Delivery]:
+        """The deliveries waiting for their next attempt, soonest first."""
+        with self._lock:
+            return sorted(self._pending, key=lambda delivery: delivery.due)
+
     @property
     def log(self) -> list[Attempt]:
         with self._lock:

@@ -74,6 +74,7 @@ def creator(model: spec.Generation) -> Handler:
     validator = request_body(model.operation_id)
     headers_of = parameters(model.operation_id, "header")
     webhook_header = model.header(spec.Role.WEBHOOK_URL)
+    prompt_field = model.roles.get(spec.Role.PROMPT)
 
     def create_job(context: OperationContext, call: Invocation) -> MockResponse:
         request, scenario = call.request, call.scenario
@@ -103,6 +104,7 @@ def creator(model: spec.Generation) -> Handler:
                 failure_reason=scenario.failure_reason,
                 slow=scenario.slow,
                 duplicate_webhook=scenario.duplicate_webhook,
+                prompt=str(body.get(prompt_field, "")) if prompt_field else "",
             ),
         )
         response = json_response(200, context.view.json(job), deprecation_headers(used))

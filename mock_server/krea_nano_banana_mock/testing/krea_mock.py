@@ -8,8 +8,10 @@ for its receiver and assert on the deliveries.
 
 from __future__ import annotations
 
+import contextlib
+import fnmatch
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -18,6 +20,7 @@ import httpx
 
 try:
     import respx
+    from respx.models import AllMockedAssertionError
 except ImportError as missing:  # the SDK alone was installed
     raise ImportError(
         "the in-process mock needs respx: pip install 'krea-nano-banana[mock]'"
@@ -73,6 +76,42 @@ def _with_fixed_signature(
     return side_effect
 
 
+class NotMocked(AllMockedAssertionError):
+    """A request to a host that is neither the mock's nor let through, nor routed by the test."""
+
+
+class _Router(respx.MockRouter):
+    """respx's router, whose "not mocked!" also says how to let the host through or fake it."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(assert_all_called=False, assert_all_mocked=True)
+        self.base_url = base_url
+
+    @contextlib.contextmanager
+    def resolver(self, request: httpx.Request) -> Iterator[Any]:
+        try:
+            with super().resolver(request) as resolved:
+                yield resolved
+        except NotMocked:
+            raise
+        except AllMockedAssertionError as error:
+            host = request.url.host
+            raise NotMocked(
+                f"{error} Only {self.base_url} is the mock. To let {host} reach the real"
+                f" network: @pytest.mark.krea_mock(pass_through=[{host!r}]) (or"
+                f" KreaMock(pass_through=[{host!r}])); to fake it:"
+                f" krea_mock.router.{request.method.lower()}({str(request.url)!r}).respond(200)"
+            ) from None
+
+
+def _pass_through_pattern(host: str) -> str:
+    if not isinstance(host, str) or not host or "/" in host or host.count(":") == 1:
+        raise ValueError(
+            f"pass_through: {host!r} is not a host name or glob (e.g. 'localhost', '*.internal')"
+        )
+    return fnmatch.translate(host.lower())
+
+
 class KreaMock:
     """A stateful mock of the API for one test: start it, point a client at `base_url`."""
 
@@ -82,16 +121,20 @@ class KreaMock:
         base_url: str = DEFAULT_BASE_URL,
         now: datetime | str | None = None,
         clock: Clock | None = None,
+        pass_through: Sequence[str] = (),
         **options: Any,
     ) -> None:
         start = parse_instant(now) if isinstance(now, str) else now
         self.clock: Clock = clock if clock is not None else ManualClock(start)
         self.base_url = base_url.rstrip("/")
         self.dispatcher: Dispatcher = build(self.clock, self.base_url, MockOptions(**options))
-        self.router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
+        self.router = _Router(self.base_url)
         self.api_route = self.router.route(url__startswith=self.base_url + "/").mock(
             side_effect=_with_fixed_signature(self._serve)
         )
+        # Hosts the test lets reach the real network (globs: "*.internal").
+        for host in [pass_through] if isinstance(pass_through, str) else pass_through:
+            self.router.route(host__regex=_pass_through_pattern(host)).pass_through()
 
     # -- doors ------------------------------------------------------------------------------
 
@@ -207,5 +250,6 @@ class KreaMock:
     ) -> list[Entry]:
         """Asserts that `times` requests (default: at least one) matched; when not, the error
         lists the closest requests and how each differs. Returns the matching ones."""
+        __tracebackhide__ = True  # the failure is the caller's: pytest shows their line first
         pattern = RequestPattern(method, path, model, status, body_contains)
         return verify(self.journal.entries(), pattern, times=times, at_least=at_least)

@@ -34,13 +34,18 @@ class RequestPattern:
             parts.append(f"with a body containing {dict(self.body_contains)!r}")
         return " ".join(parts)
 
-    def differences(self, entry: Entry) -> list[str]:
-        """How `entry` differs from this pattern; empty when it matches."""
+    def where_differs(self, entry: Entry) -> list[str]:
+        """How `entry`'s method and path differ from this pattern's."""
         found = []
         if self.method and entry.method != self.method.upper():
             found.append(f"method is {entry.method}, not {self.method.upper()}")
         if self.path and not fnmatch.fnmatchcase(entry.path, self.path):
             found.append(f"path is {entry.path}, not {self.path}")
+        return found
+
+    def differences(self, entry: Entry) -> list[str]:
+        """How `entry` differs from this pattern; empty when it matches."""
+        found = self.where_differs(entry)
         if self.model and entry.model != self.model:
             found.append(f"model is {entry.model}, not {self.model}")
         if self.status is not None and entry.status != self.status:
@@ -76,6 +81,7 @@ def verify(
 ) -> list[Entry]:
     """The matching entries; raises VerificationError, with the near misses, unless there
     are exactly `times` of them (or at least `at_least`; by default at least one)."""
+    __tracebackhide__ = True
     matching = [entry for entry in entries if not pattern.differences(entry)]
     if times is not None:
         ok, wanted = len(matching) == times, f"{times} request(s)"
@@ -85,15 +91,28 @@ def verify(
     if ok:
         return matching
     lines = [f"expected {wanted} {pattern.describe()}; found {len(matching)}."]
-    near = sorted(
-        (entry for entry in entries if pattern.differences(entry)),
-        key=lambda entry: len(pattern.differences(entry)),
-    )[:CLOSEST_SHOWN]
+    near = _near_misses(entries, pattern)
     if near:
         lines.append("Closest requests:")
-        for number, entry in enumerate(near, 1):
-            why = "; ".join(pattern.differences(entry))
-            lines.append(f"  {number}. {entry.method} {entry.path} -> {entry.status}: {why}")
+        for number, (entry, why, alike) in enumerate(near, 1):
+            more = f" (and {alike} more like it)" if alike else ""
+            lines.append(f"  {number}. {entry.method} {entry.path} -> {entry.status}: {why}{more}")
     elif not entries:
         lines.append("The journal is empty: nothing reached the mock.")
     raise VerificationError("\n".join(lines))
+
+
+def _near_misses(entries: Sequence[Entry], pattern: RequestPattern) -> list[tuple[Entry, str, int]]:
+    """The closest misses, each with how it differs and how many other requests missed the same
+    way (the newest of them shown). A request with the method and path asked for comes first,
+    however many polls there were: it is the one whose body or answer the test got wrong."""
+    groups: dict[tuple[str, str, int, str], list[Entry]] = {}
+    ranks: dict[tuple[str, str, int, str], tuple[bool, int]] = {}
+    for entry in entries:
+        found = pattern.differences(entry)
+        if found:
+            key = (entry.method, entry.path, entry.status, "; ".join(found))
+            groups.setdefault(key, []).append(entry)
+            ranks[key] = (bool(pattern.where_differs(entry)), len(found))
+    closest = sorted(groups, key=ranks.__getitem__)[:CLOSEST_SHOWN]  # stable: oldest first
+    return [(groups[key][-1], key[3], len(groups[key]) - 1) for key in closest]
