@@ -154,12 +154,6 @@ class RuleViolation(AssertionError):
         self.rule = rule
 
 
-def holds(condition: bool, rule: str, message: str) -> None:
-    """Like `assert`, with the rule named in the report."""
-    if not condition:
-        raise RuleViolation(message, rule)
-
-
 class LifecycleViolation(RuleViolation):
     """What polling showed of a job breaks the documented lifecycle."""
 

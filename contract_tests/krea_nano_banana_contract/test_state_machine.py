@@ -20,7 +20,7 @@ import krea_nano_banana_spec as spec
 from krea_nano_banana_contract.checks import (
     FOLLOWS,
     LifecycleViolation,
-    holds,
+    RuleViolation,
     job_fields_match_its_status,
 )
 from krea_nano_banana_contract.strategies import MODELS, minimal_body, webhook_header
@@ -28,7 +28,8 @@ from krea_nano_banana_contract.target import ContractClient, Target
 
 GRAPH = spec.lifecycle()
 HOOK = "https://hooks.example.test/contract"
-# The rules this machine checks, as the run's report names them.
+# The rules this machine checks, as the run's report names them. Each violation is raised where
+# it is found: Hypothesis tells distinct bugs apart by the line that raised them.
 ISOLATION = "a tenant sees only its own jobs"
 PAGINATION = "pages never repeat or skip a job, and end"
 CANCEL = "cancel succeeds exactly from queued or processing"
@@ -117,27 +118,27 @@ class JobsMachine(RuleBasedStateMachine):
         response = tenant.client.cancel(job_id)
         if response.status_code == 200:
             cancelled = response.json()["status"]
-            holds(cancelled == GRAPH.cancelled, CANCEL, f"a 200 cancel answered {cancelled}")
+            if cancelled != GRAPH.cancelled:
+                raise RuleViolation(f"a 200 cancel answered {cancelled}", CANCEL)
             tenant.last_seen[job_id] = GRAPH.cancelled
         else:
-            holds(response.status_code == 409, CANCEL, f"cancel answered {response.text}")
-        if not self.target.live and before != GRAPH.over_limit:
-            holds(
-                (response.status_code == 200) == (before in GRAPH.user_cancellable),
-                CANCEL,
-                f"cancel from {before} answered {response.status_code}",
-            )
+            if response.status_code != 409:
+                raise RuleViolation(f"cancel answered {response.text}", CANCEL)
+        # In-process nothing moves between the last poll and the cancel.
+        in_step = not self.target.live and before != GRAPH.over_limit
+        if in_step and (response.status_code == 200) != (before in GRAPH.user_cancellable):
+            raise RuleViolation(f"cancel from {before} answered {response.status_code}", CANCEL)
 
     @rule(job_id=jobs)
     def other_tenant_cannot_touch(self, job_id: str) -> None:
         stranger = self.tenants[1 - self.owner[job_id]]
         for response in (stranger.client.get(job_id), stranger.client.cancel(job_id)):
-            holds(
-                response.status_code == 404,
-                ISOLATION,
-                f"another tenant's {response.request.method} of job {job_id} answered"
-                f" {response.status_code}",
-            )
+            if response.status_code != 404:
+                raise RuleViolation(
+                    f"another tenant's {response.request.method} of job {job_id} answered"
+                    f" {response.status_code}",
+                    ISOLATION,
+                )
 
     @rule(who=st.sampled_from([0, 1]), limit=st.integers(1, 4), arrivals=st.booleans())
     def list_every_page(self, who: int, limit: int, arrivals: bool) -> None:
@@ -155,7 +156,8 @@ class JobsMachine(RuleBasedStateMachine):
             if cursor:
                 params["cursor"] = cursor
             body = tenant.client.list_jobs(**params).json()
-            holds(len(body["items"]) <= limit, PAGINATION, f"more than {limit} items on a page")
+            if len(body["items"]) > limit:
+                raise RuleViolation(f"more than {limit} items on a page", PAGINATION)
             listed += [item["job_id"] for item in body["items"]]
             if arrivals and cursor is None:
                 self.create(who, hooked=False, model=self.target.models[0])
@@ -163,19 +165,22 @@ class JobsMachine(RuleBasedStateMachine):
             if cursor is None or self.reached_history(tenant, body["items"]):
                 break
         else:
-            holds(
-                False,
-                PAGINATION,
+            raise RuleViolation(
                 f"pagination did not reach the end of this run's jobs in {pages_allowed} pages"
                 f" of {limit} ({len(known_before)} job(s) to list)",
+                PAGINATION,
             )
-        holds(len(listed) == len(set(listed)), PAGINATION, "a job was listed twice")
+        if len(listed) != len(set(listed)):
+            raise RuleViolation("a job was listed twice", PAGINATION)
         others = {j for t in self.tenants if t is not tenant for j in t.jobs}
-        holds(not others & set(listed), ISOLATION, "another tenant's job was listed")
+        if others & set(listed):
+            raise RuleViolation("another tenant's job was listed", ISOLATION)
         mine = [j for j in listed if j in set(known_before)]
-        holds(mine == known_before[::-1], PAGINATION, "a tenant's jobs were skipped or reordered")
-        if not self.target.live:  # the tenant is fresh: its listing is exactly its own jobs
-            holds(set(listed) <= set(tenant.jobs), ISOLATION, "a job not the tenant's was listed")
+        if mine != known_before[::-1]:
+            raise RuleViolation("a tenant's jobs were skipped or reordered", PAGINATION)
+        # The tenant is fresh in-process: its listing is exactly its own jobs.
+        if not self.target.live and not set(listed) <= set(tenant.jobs):
+            raise RuleViolation("a job not the tenant's was listed", ISOLATION)
 
     def reached_history(self, tenant: Tenant, items: list[dict[str, str]]) -> bool:
         """A live account holds jobs from before this run: they come after all of this run's."""
@@ -196,14 +201,11 @@ class JobsMachine(RuleBasedStateMachine):
         for tenant in self.tenants:
             for job_id in tenant.hooked:
                 status = tenant.last_seen[job_id]
-                if status in GRAPH.terminal:
-                    holds(
-                        status in delivered.get(job_id, set()),
-                        DELIVERY,
-                        f"no webhook for {job_id} ({status})",
-                    )
+                if status in GRAPH.terminal and status not in delivered.get(job_id, set()):
+                    raise RuleViolation(f"no webhook for {job_id} ({status})", DELIVERY)
             for job_id in delivered:
-                holds(job_id in self.owner, DELIVERY, f"a webhook for {job_id}, not created here")
+                if job_id not in self.owner:
+                    raise RuleViolation(f"a webhook for {job_id}, not created here", DELIVERY)
 
 
 def test_jobs_state_machine(spending: Target) -> None:
