@@ -22,6 +22,12 @@ def option_name(field: str) -> str:
     return "--" + field.replace("_", "-")
 
 
+def field_dest(field: str) -> str:
+    """Where a request field's value lands among the parsed arguments: apart from the CLI's own
+    (Krea has models with a request field named `model`)."""
+    return f"field:{field}"
+
+
 def _metavar(schema: Mapping[str, Any]) -> str:
     if schema.get("format") == "uri":
         return "URL"
@@ -96,15 +102,18 @@ def add_field_options(parser: argparse.ArgumentParser, model: spec.Generation) -
     """Adds an option for each request field of `model` but its prompt; returns their dests."""
     added = []
     group = parser.add_argument_group(f"{model.model} options (from its request schema)")
+    # argparse has no public view of the options a parser has; this is its documented table.
+    taken = set(parser._option_string_actions)
     for field, schema in model.fields.items():
         if field == model.field(spec.Role.PROMPT):
             continue
-        names = [option_name(field)]
-        kwargs: dict[str, Any] = {"dest": field, "default": None}
+        # A field named like one of the CLI's own options (`--model`) is `--body-model`.
+        names = [option_name(field if option_name(field) not in taken else f"body_{field}")]
+        kwargs: dict[str, Any] = {"dest": field_dest(field), "default": None}
         required = field in model.required
         if schema.get("type") == "array":
             items = schema.get("items", {})
-            if field.endswith("s"):
+            if field.endswith("s") and option_name(field[:-1]) not in taken:
                 names.append(option_name(field[:-1]))
             kwargs["action"] = "append"
             if items.get("type") == "object":

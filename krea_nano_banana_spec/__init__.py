@@ -160,19 +160,27 @@ class DeprecatedAlias:
 class Price:
     compute_units: Decimal
     usd: Decimal | None = None  # Krea publishes dollars for some models only
+    approximate: bool = False  # Krea's table says "~3"
+    upper_bound: bool = False  # the most the model's table asks; it prices by more than a field
 
     def times(self, count: int) -> Price:
         usd = None if self.usd is None else self.usd * count
-        return Price(self.compute_units * count, usd)
+        return Price(self.compute_units * count, usd, self.approximate, self.upper_bound)
 
     def __str__(self) -> str:
-        units = f"{self.compute_units} compute units"
-        return units if self.usd is None else f"${self.usd} ({units})"
+        units = f"{'~' if self.approximate else ''}{self.compute_units} compute units"
+        shown = units if self.usd is None else f"${self.usd} ({units})"
+        return f"at most {shown}" if self.upper_bound else shown
 
 
 def _price(entry: Mapping[str, Any]) -> Price:
     usd = entry.get("usd")
-    return Price(Decimal(str(entry["compute_units"])), None if usd is None else Decimal(str(usd)))
+    return Price(
+        Decimal(str(entry["compute_units"])),
+        None if usd is None else Decimal(str(usd)),
+        approximate=bool(entry.get("approximate", False)),
+        upper_bound=bool(entry.get("upper_bound", False)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +207,7 @@ class ResultImages:
     default_tier: str
     default_aspect_ratio: str
     max_side: int
+    media_type: str = "image/png"  # "video/mp4" for a video model: one still frame, as an MP4
 
 
 class Role:
@@ -316,6 +325,7 @@ def _result_images(entry: Mapping[str, Any] | None) -> ResultImages | None:
         default_tier=str(entry["default_tier"]),
         default_aspect_ratio=str(entry["default_aspect_ratio"]),
         max_side=int(entry["max_side"]),
+        media_type=str(entry.get("media_type", "image/png")),
     )
 
 
