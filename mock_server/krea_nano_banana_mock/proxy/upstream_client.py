@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import httptools
 
+from krea_nano_banana_mock.http_layer.write_batching import IterationBatchedTransport
+
 # Requests that may be sent again when a kept-alive connection turns out to be closed before
 # any answer came: a create is not, since the upstream may have made its job.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
@@ -60,8 +62,13 @@ class _Connection(asyncio.Protocol):
     # -- asyncio ------------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # uvloop's transports are not asyncio.Transport subclasses, only alike
-        self.transport = cast(asyncio.Transport, transport)
+        # Requests held to the end of the loop iteration, as the server holds its responses: the
+        # upstream, on the same cores, then wakes once for a batch of requests rather than for
+        # each one in the middle of the proxy's batch (docs/benchmarks.md). uvloop's transports
+        # are not asyncio.Transport subclasses, only alike.
+        self.transport = IterationBatchedTransport(
+            cast(asyncio.Transport, transport), asyncio.get_running_loop()
+        )
 
     def data_received(self, data: bytes) -> None:
         if self.exchange is None:  # bytes nobody asked for: the connection cannot be trusted
