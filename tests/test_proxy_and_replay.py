@@ -7,6 +7,7 @@ in front of a deliberately wrong one it journals each violation; `--record DIR` 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from krea_nano_banana_mock.core.clock import SystemClock
 from krea_nano_banana_mock.core.journal import Journal
 from krea_nano_banana_mock.http_layer.messages import MockRequest
 from krea_nano_banana_mock.proxy.cassettes import Cassettes, Exchange
+from krea_nano_banana_mock.proxy.forwarding import Proxy
 from krea_nano_banana_mock.proxy.replay import Replay
 
 import krea_nano_banana_spec as spec
@@ -133,7 +135,44 @@ def test_an_upstream_answering_garbage_is_passed_on_and_journaled() -> None:
         assert answer.content == b"garbage"
         (entry,) = journal(url)
         assert entry["violations"] == ["response 200: body is not JSON: b'garbage'"]
-        assert httpx.get(f"{url}/__mock__/state").json()["mode"] == "proxy"
+        state = httpx.get(f"{url}/__mock__/state").json()
+        assert (state["mode"], state["unchecked"]) == ("proxy", 0)
+
+
+def answered_then_checked(upstream: str, queue_limit: int) -> tuple[bytes, int, list[Any], int]:
+    """One exchange through an in-process proxy: the answer, the journal's length when the
+    answer is handed back, its entries' violations two loop turns later, and the drop count."""
+
+    async def exchange() -> tuple[bytes, int, list[Any], int]:
+        journal = Journal(10)
+        proxy = Proxy(upstream, journal, SystemClock())
+        proxy.check_queue_limit = queue_limit
+        headers = {"authorization": f"Bearer {TOKEN}"}
+        answer = await proxy.handle(MockRequest("GET", LIST, "", headers, b""))
+        journaled_on_answer = len(journal)
+        for _ in range(2):  # the turn that writes the answer, then the one that checks
+            await asyncio.sleep(0)
+        violations = [entry.violations for entry in journal.newest(0, 10)]
+        await proxy.close()
+        return answer.body, journaled_on_answer, violations, proxy.dropped
+
+    return asyncio.run(exchange())
+
+
+def test_the_proxy_answers_first_and_checks_the_exchange_just_after() -> None:
+    with garbage_server() as upstream:
+        body, journaled_on_answer, violations, dropped = answered_then_checked(upstream, 10)
+    assert body == b"garbage"
+    assert journaled_on_answer == 0  # nothing checked on the answer's path
+    assert violations == [["response 200: body is not JSON: b'garbage'"]]
+    assert dropped == 0
+
+
+def test_an_exchange_the_full_check_queue_turns_away_is_counted() -> None:
+    with garbage_server() as upstream:
+        body, _, violations, dropped = answered_then_checked(upstream, 0)
+    assert body == b"garbage"  # answered all the same
+    assert (violations, dropped) == ([], 1)
 
 
 def test_record_then_replay_gives_the_same_answers_offline_without_tokens(tmp_path: Path) -> None:

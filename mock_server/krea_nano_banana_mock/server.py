@@ -171,9 +171,23 @@ def forwarding_app(args: argparse.Namespace, url: str) -> ForwardingApp:
         proxy = Proxy(args.proxy, journal, clock, cassettes)
 
         def proxy_state() -> dict[str, Any]:
-            return {"mode": "proxy", "upstream": proxy.upstream, "journal": len(journal)}
+            proxy.check_pending()
+            return {
+                "mode": "proxy",
+                "upstream": proxy.upstream,
+                "journal": len(journal),
+                "unchecked": proxy.dropped,
+            }
 
-        return ForwardingApp(proxy.handle, journal, proxy_state, lambda: None, limit, proxy.close)
+        return ForwardingApp(
+            proxy.handle,
+            journal,
+            proxy_state,
+            lambda: None,
+            limit,
+            proxy.close,
+            settle=proxy.check_pending,
+        )
     replay = Replay(args.replay, args.public_url or url, journal, clock)
 
     def replay_state() -> dict[str, Any]:

@@ -8,7 +8,11 @@ there (secrets redacted), with the result images it points to, for `--replay`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -48,6 +52,19 @@ NOT_RETURNED = {
     "transfer-encoding",
     "content-encoding",
 }
+# Exchanges answered and waiting for their checks. The queue is drained every other turn of
+# the event loop, so it stays short; the bound only keeps memory finite should the checks fall
+# behind, and every exchange turned away is counted.
+CHECK_QUEUE_LIMIT = 10_000
+
+
+@dataclass(slots=True)
+class _Unchecked:
+    at: datetime
+    request: MockRequest
+    answer: MockResponse
+    content_type: str | None  # None: the upstream did not answer, and `failure` says why
+    failure: str | None
 
 
 class Proxy:
@@ -68,8 +85,13 @@ class Proxy:
         self._upstream = Upstream(self.upstream, timeout)
         # Result images are fetched from wherever the upstream points, when recording only.
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self.check_queue_limit = CHECK_QUEUE_LIMIT
+        self._unchecked: deque[_Unchecked] = deque()
+        self._check_scheduled = False
+        self.dropped = 0  # exchanges answered but never checked: the queue was full
 
     async def close(self) -> None:
+        self.check_pending()
         await self._upstream.close()
         await self._client.aclose()
 
@@ -80,8 +102,6 @@ class Proxy:
             return None, {}
 
     async def handle(self, request: MockRequest) -> MockResponse:
-        operation_id, path_params = self._operation(request)
-        problems = request_problems(operation_id, request)
         target = f"{request.path}?{request.query}" if request.query else request.path
         headers = [(k, v) for k, v in request.headers.items() if k not in NOT_FORWARDED]
         headers.append(("accept-encoding", "identity"))  # bodies the checks can read
@@ -89,9 +109,8 @@ class Proxy:
             upstream = await self._upstream.request(request.method, target, headers, request.body)
         except UpstreamError as exc:
             reason = f"upstream {self.upstream} unreachable: {exc}"
-            problems.append(f"upstream: {reason}")
             answer = error_response_of(502, reason)
-            self._journal(request, operation_id, path_params, answer, problems)
+            self._check_later(request, answer, None, f"upstream: {reason}")
             return answer
         content_type = ""
         returned = []
@@ -101,32 +120,59 @@ class Proxy:
                 content_type = value
             elif lowered not in NOT_RETURNED:
                 returned.append((name, value))
-        problems += response_problems(operation_id, upstream.status, content_type, upstream.body)
         answer = MockResponse(
             upstream.status,
             upstream.body,
             returned,
             content_type=content_type or "application/octet-stream",
         )
-        self._journal(request, operation_id, path_params, answer, problems)
+        self._check_later(request, answer, content_type, None)
         if self.cassettes is not None:
             await self._record(request, answer)
         return answer
 
-    def _journal(
+    def _check_later(
         self,
         request: MockRequest,
-        operation_id: str | None,
-        path_params: dict[str, str],
         answer: MockResponse,
-        problems: list[str],
+        content_type: str | None,
+        failure: str | None,
     ) -> None:
+        """Queues the exchange's checks and journal entry until the answer has left."""
+        if len(self._unchecked) >= self.check_queue_limit:
+            self.dropped += 1  # counted in the proxy's state, never silently
+            return
+        self._unchecked.append(_Unchecked(self.clock.now(), request, answer, content_type, failure))
+        if not self._check_scheduled:
+            self._check_scheduled = True
+            # Two turns of the loop: the answer is written at the end of this one (the server
+            # holds its writes to then), so the checks run once it has left, for every
+            # exchange answered meanwhile at once.
+            loop = asyncio.get_running_loop()
+            loop.call_soon(loop.call_soon, self.check_pending)
+
+    def check_pending(self) -> None:
+        """Checks and journals every exchange answered and not yet checked."""
+        self._check_scheduled = False
+        while self._unchecked:
+            self._check(self._unchecked.popleft())
+
+    def _check(self, exchange: _Unchecked) -> None:
+        request, answer = exchange.request, exchange.answer
+        operation_id, path_params = self._operation(request)
+        problems = request_problems(operation_id, request)
+        if exchange.failure is not None:
+            problems.append(exchange.failure)
+        if exchange.content_type is not None:
+            problems += response_problems(
+                operation_id, answer.status, exchange.content_type, answer.body
+            )
         for problem in problems:
             log.warning("%s %s: %s", request.method, request.path, redact_text(problem))
         job_id = next(iter(path_params.values()), None) or _job_id(answer.body)
         self.journal.record(
             Entry.of(
-                self.clock.now(),
+                exchange.at,
                 request,
                 answer,
                 operation_id,

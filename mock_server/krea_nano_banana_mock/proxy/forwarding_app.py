@@ -32,6 +32,7 @@ class ForwardingApp:
         on_reset: Callable[[], None],
         max_body_bytes: int,
         on_shutdown: Callable[[], Awaitable[None]] | None = None,
+        settle: Callable[[], None] = lambda: None,
     ) -> None:
         self.handle = handle
         self.journal = journal
@@ -39,6 +40,9 @@ class ForwardingApp:
         self.on_reset = on_reset
         self.max_body_bytes = max_body_bytes
         self.on_shutdown = on_shutdown
+        # Brings the journal up to date before the control surface reads it (the proxy
+        # journals an exchange just after answering it).
+        self.settle = settle
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -82,6 +86,7 @@ class ForwardingApp:
 
     def _control(self, request: MockRequest) -> MockResponse:
         action = request.path[len(CONTROL_PREFIX) :].strip("/")
+        self.settle()
         if action == "journal" and request.method == "GET":
             return journal_response(self.journal, request.query)
         if action == "reset" and request.method == "POST":
