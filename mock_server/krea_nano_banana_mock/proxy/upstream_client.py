@@ -5,8 +5,11 @@ Why not httpx, which the rest of the project uses: profiled in front of this pro
 server, httpx's AsyncClient spent about 1.4 ms of CPU a request (httpcore retries a failed
 `import sniffio` on every request, then passes it through its layers), thirty times what the
 server it fronts spends answering. A proxy in front of live traffic must be nearly invisible;
-this client spends about 25 us (docs/benchmarks.md). It does only what forwarding needs: one
-origin, a body already read, no redirects, no cookies, no decompression.
+this client spends about 25 us (docs/benchmarks.md). Swapped in for it and measured in one run
+at 64 connections, aiohttp's ClientSession served half the throughput at twice the proxy's CPU
+and httpcore's pool used directly a hundredth: neither meets the proxy's target. It does only
+what forwarding needs: one origin, a body already read, no redirects, no cookies, no
+decompression.
 """
 
 from __future__ import annotations
