@@ -35,7 +35,13 @@ COPIED = (
     "scripts/py",
     "generated",
 )
-FILES = ("openapi.yaml", "openapi-python-client.yaml", "known-differences.yaml", "pyproject.toml")
+FILES = (
+    "openapi.yaml",
+    "openapi-python-client.yaml",
+    "known-differences.yaml",
+    "pyproject.toml",
+    "spec-sync.lock.json",
+)
 NB2 = "/generate/image/google/nano-banana-2"
 PRO = "/generate/image/google/nano-banana-pro"
 NEW_MODEL = "/generate/image/bfl/flux-2-dev"
@@ -360,3 +366,22 @@ def test_an_upstream_change_where_we_keep_a_reviewed_difference_needs_a_person(
     ).read_text()
     again = spec_sync(reviewed, "--upstream", str(changed))
     assert (again.returncode, "Nothing to do" in again.stdout) == (0, True)
+
+
+def test_the_shipped_lock_makes_the_nightly_dry_run_pass_and_catch_a_move(tmp_path: Path) -> None:
+    """The committed lock records upstream's side of every reviewed difference: the nightly
+    `--dry-run` against Krea's document as published is clean, and exits 2 once upstream moves
+    where we keep a reviewed difference."""
+    shipped = copy_repository(tmp_path / "shipped")
+    before = fingerprint(shipped)
+    clean = spec_sync(shipped, "--upstream", str(KREA_DOCUMENT), "--dry-run")
+    assert clean.returncode == 0, clean.stdout
+    document = krea_document()
+    create = document["paths"][NB2]["post"]["responses"]["200"]["content"]["application/json"]
+    create["schema"]["properties"]["completed_at"] = {"type": "string", "format": "date"}
+    moved = tmp_path / "moved.json"
+    moved.write_text(json.dumps(document))
+    conflict = spec_sync(shipped, "--upstream", str(moved), "--dry-run")
+    assert conflict.returncode == 2, conflict.stdout
+    assert "upstream changed here, where we keep a reviewed difference" in conflict.stdout
+    assert fingerprint(shipped) == before

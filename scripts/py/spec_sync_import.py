@@ -22,7 +22,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jsonschema
-from price_tables import pricing_from
+
+from krea_nano_banana_spec.pricing_tables import pricing_from
 
 BILLED = "per completed job; failed and cancelled jobs are not billed"
 # How the mock answers each kind of upstream operation (Krea's tag): the job type it records and

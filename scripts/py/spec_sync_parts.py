@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from price_tables import pricing_from
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from spec_sync_import import BILLED, TIER_FIELD, legacy_aliases_of, tier_edge
 from spec_sync_merge import ADDED, CHANGED, MAJOR, MINOR, PATCH, REMOVED, Change, Conflict
 from spec_sync_yaml import literal, put
+
+from krea_nano_banana_spec.pricing_tables import pricing_from
 
 KREA_ALIASES = "x-krea-deprecated-field-aliases"
 OUR_ALIASES = "x-deprecated-aliases"  # ours, kept in step with Krea's while the spec has it
