@@ -423,3 +423,12 @@ def test_the_command_against_krea_published_document_exits_informational() -> No
     result = run("--upstream", str(UPSTREAM))
     assert result.returncode == spec_diff.EXIT_INFO, result.stdout[-2000:]
     assert "breaks" not in result.stdout
+
+
+def test_our_extension_inside_a_parameter_s_schema_is_not_drift() -> None:
+    # GET /jobs' `status` filter takes JobStatus, which carries our x-lifecycle.
+    status = next(
+        p for p in OURS["paths"]["/jobs"]["get"]["parameters"] if p.get("name") == "status"
+    )
+    assert "x-lifecycle" in spec_diff.resolve(status, OURS)["schema"]
+    assert diff(lambda d: schemas(d)["JobStatus"].pop("x-lifecycle")) == []

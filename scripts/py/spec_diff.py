@@ -27,6 +27,7 @@ from deepdiff import DeepDiff
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # this checkout's spec package, not another installed one
+from krea_nano_banana_spec.normalize import METHODS  # noqa: E402
 from krea_nano_banana_spec.pricing_tables import parse_compute_unit_table, rows_of  # noqa: E402
 
 # Krea's own extension: compared like any part of the contract. Every other `x-` key is ours
@@ -237,7 +238,7 @@ def our_operations(document: Mapping[str, Any]) -> list[tuple[str, str]]:
         (method, path)
         for path, item in document["paths"].items()
         for method, operation in item.items()
-        if isinstance(operation, dict) and "operationId" in operation
+        if isinstance(operation, dict) and method in METHODS
     ]
 
 
