@@ -27,7 +27,6 @@ from changelog import bump, changelog_entry, next_version, write_changelog, writ
 from spec_sync_import import (
     TAG_DESCRIPTIONS,
     Refused,
-    model_of,
     new_operation,
     normalise_operation,
 )
@@ -42,7 +41,7 @@ from spec_sync_parts import (
 from spec_sync_reviewed import lock_conflicts, reviewed_differences
 from spec_sync_yaml import dump, literal, round_trip
 
-from krea_nano_banana_spec.normalize import derived_operation_id
+from krea_nano_banana_spec.normalize import derived_operation_id, model_of
 
 ROOT = Path(__file__).resolve().parents[2]
 EXIT_SYNCED, EXIT_CONFLICT, EXIT_UNAVAILABLE = 0, 2, 3

@@ -19,7 +19,12 @@ from typing import Any
 
 import jsonschema
 
-from krea_nano_banana_spec.normalize import constants_of, derived_operation_id, request_schema_name
+from krea_nano_banana_spec.normalize import (
+    constants_of,
+    derived_operation_id,
+    model_of,
+    request_schema_name,
+)
 from krea_nano_banana_spec.pricing_tables import pricing_from
 
 BILLED = "per completed job; failed and cancelled jobs are not billed"
@@ -44,10 +49,6 @@ P_TIER = re.compile(r"^(\d+)p$")  # 720p: a 16:9 image N pixels high
 
 class Refused(Exception):
     """An upstream operation that openapi.yaml cannot take without a person's decision."""
-
-
-def model_of(path: str) -> str:
-    return path.rstrip("/").rsplit("/", 1)[-1]
 
 
 def schema_name_of(path: str) -> str:
