@@ -17,6 +17,7 @@ from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
 from tests import mutants
+from tests.first_failure import until_first_failure
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def must_fail(prop: Callable[..., None], **kwargs: Any) -> None:
         prop(**kwargs)
 
 
+@pytest.mark.slow
 def test_the_unbroken_mock_passes_what_the_mutants_fail(fresh_target: Target) -> None:
     # The baseline: without a patch, the same calls succeed.
     test_requests.test_invalid_input_gets_400_naming_the_field(spending=fresh_target)
@@ -96,7 +98,8 @@ def test_a_mutant_is_caught_in_process(name: str, monkeypatch: pytest.MonkeyPatc
     mutants.MUTANTS[name][1](monkeypatch)
     fresh_target = Target.in_process(KreaMock(backlog_limit=100_000), f"mutant {name}")
     fixture = "steerable" if prop is CAUGHT_BY["aliases-never-sunset"][0] else "spending"
-    must_fail(prop, **{fixture: fresh_target}, **arguments)
+    with until_first_failure(prop, monkeypatch):
+        must_fail(prop, **{fixture: fresh_target}, **arguments)
 
 
 def test_the_suites_own_rules_run_inside_schemathesis(monkeypatch: pytest.MonkeyPatch) -> None:
