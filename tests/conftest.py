@@ -14,6 +14,12 @@ profiles.load()
 ApiFactory = Callable[..., Api]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, in their order: spread over workers (pytest-xdist), the long ones
+    then start at once instead of one of them last on a worker when all others are done."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

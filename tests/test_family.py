@@ -328,6 +328,7 @@ def test_errors_a_new_user_hits_say_what_to_do(
     assert err.startswith("error: cannot reach GET http://127.0.0.1:9/jobs")
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly() -> None:
     # `nano-banana jobs list | head -1` over real processes, with more output than a pipe
     # holds: no "Broken pipe", exit 0.

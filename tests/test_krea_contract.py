@@ -9,7 +9,11 @@ import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+import pytest
+
 from tests.servers import mock_server, mutant_server
+
+pytestmark = pytest.mark.slow
 
 KREA_CONTRACT = Path(sys.executable).with_name("krea-contract")
 TOKENS = ("contract-token-one", "contract-token-two")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
@@ -60,6 +61,7 @@ def test_the_journal_is_a_bounded_ring_cleared_by_reset() -> None:
         assert silent.requests() == []
 
 
+@pytest.mark.slow
 def test_the_journal_over_http_filters_and_names_a_bad_filter() -> None:
     with (
         mock_server() as url,

@@ -185,6 +185,7 @@ EDGE_BODIES = st.one_of(
 )
 
 
+@pytest.mark.slow  # 300 examples a model
 @pytest.mark.parametrize("model", MODELS)
 def test_the_fast_and_the_detailed_validator_agree(model: str) -> None:
     # The fast one decides on the hot path, the detailed one words the error: if they ever

@@ -12,6 +12,9 @@ import pytest
 
 ROOT = str(Path(__file__).resolve().parents[1])
 
+# Each test starts a fresh interpreter or builds a wheel.
+pytestmark = pytest.mark.slow
+
 
 def loaded_after(statement: str) -> set[str]:
     """The top-level modules a fresh interpreter has loaded after running `statement`."""

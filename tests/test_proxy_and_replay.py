@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 import krea_nano_banana_spec as spec
 from tests.servers import mock_server, mutant_server
+
+pytestmark = pytest.mark.slow
 
 TOKEN = "secret-token-for-the-proxy-tests"
 CREATE = spec.generation(spec.default_model()).path

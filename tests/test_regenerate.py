@@ -12,6 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "generated" / "krea_api_client"
 
+pytestmark = pytest.mark.slow
+
 
 def check(target: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

@@ -25,6 +25,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
 COPIED = (
     "krea_nano_banana_spec",
     "krea_nano_banana",
