@@ -15,9 +15,15 @@ ApiFactory = Callable[..., Api]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first, in their order: spread over workers (pytest-xdist), the long ones
-    then start at once instead of one of them last on a worker when all others are done."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The longest tests first, the others in their order: spread over workers (pytest-xdist),
+    the long ones then start at once, not one of them last when all else is done. A `slow`
+    marker may say roughly how long its test takes: `slow(seconds=40)`."""
+
+    def expected_seconds(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("slow")
+        return 0.0 if marker is None else float(marker.kwargs.get("seconds", 1))
+
+    items.sort(key=expected_seconds, reverse=True)
 
 
 @pytest.fixture

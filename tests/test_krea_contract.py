@@ -45,6 +45,7 @@ def live_args(url: str, tmp_path: Path) -> list[str]:
     ]
 
 
+@pytest.mark.slow(seconds=20)
 def test_a_server_whose_statuses_go_backwards_fails_fast_naming_the_rule(tmp_path: Path) -> None:
     with mutant_server("statuses-go-backwards", *SERVER_TOKENS) as url:
         result, took = krea_contract(tmp_path, *live_args(url, tmp_path))
@@ -59,6 +60,7 @@ def test_a_server_whose_statuses_go_backwards_fails_fast_naming_the_rule(tmp_pat
     assert int(junit.find("testsuite").get("failures")) >= 1  # type: ignore[union-attr, arg-type]
 
 
+@pytest.mark.slow(seconds=20)
 def test_the_projects_own_server_conforms_and_what_cannot_run_says_why(tmp_path: Path) -> None:
     with mock_server(*SERVER_TOKENS) as url:
         one_token = live_args(url, tmp_path)

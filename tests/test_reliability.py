@@ -222,6 +222,7 @@ def free_closed_port() -> str:
         return f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
 
 
+@pytest.mark.slow(seconds=8)
 def test_failing_webhook_receivers_get_bounded_retries_and_block_nothing() -> None:
     released = threading.Event()
     dropping, slow = LocalReceiver(hang_up), LocalReceiver(answer_when(released))
@@ -425,6 +426,7 @@ def test_configured_tokens_are_all_compared_in_constant_time(
     )  # jobs are keyed by a digest, not the token
 
 
+@pytest.mark.slow(seconds=40)
 def test_schemathesis_finds_nothing_against_the_live_server() -> None:
     runner = Path(sys.executable).parent / "schemathesis"
     with mock_server(

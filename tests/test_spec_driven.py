@@ -194,6 +194,7 @@ def test_mock_sdk_and_cli_follow_a_spec_edit_with_no_hand_edit(edited_copy: Path
     assert "cli_failures" not in out
 
 
+@pytest.mark.slow(seconds=15)
 def test_the_contract_suite_follows_a_spec_edit(edited_copy: Path) -> None:
     result = run_in(
         edited_copy,
