@@ -59,7 +59,13 @@ if TYPE_CHECKING:
         BadRequestError as BadRequestError,
     )
     from krea_nano_banana.errors import (
+        ConfigurationError as ConfigurationError,
+    )
+    from krea_nano_banana.errors import (
         ConflictError as ConflictError,
+    )
+    from krea_nano_banana.errors import (
+        DownloadError as DownloadError,
     )
     from krea_nano_banana.errors import (
         InsufficientCreditsError as InsufficientCreditsError,
@@ -80,6 +86,9 @@ if TYPE_CHECKING:
         KreaError as KreaError,
     )
     from krea_nano_banana.errors import (
+        MissingTokenError as MissingTokenError,
+    )
+    from krea_nano_banana.errors import (
         NotFoundError as NotFoundError,
     )
     from krea_nano_banana.errors import (
@@ -87,6 +96,9 @@ if TYPE_CHECKING:
     )
     from krea_nano_banana.errors import (
         ServerError as ServerError,
+    )
+    from krea_nano_banana.errors import (
+        UnknownModel as UnknownModel,
     )
     from krea_nano_banana.errors import (
         WaitTimeoutError as WaitTimeoutError,
@@ -105,6 +117,12 @@ if TYPE_CHECKING:
     )
     from krea_nano_banana.retries import (
         RetryPolicy as RetryPolicy,
+    )
+    from krea_nano_banana.signatures import (
+        JobStatusName as JobStatusName,
+    )
+    from krea_nano_banana.signatures import (
+        ModelName as ModelName,
     )
     from krea_nano_banana.webhooks import (
         Deduplicator as Deduplicator,
@@ -132,9 +150,11 @@ _EXPORTS = {
     "AsyncKrea": "krea_nano_banana.client",
     "AuthenticationError": "krea_nano_banana.errors",
     "BadRequestError": "krea_nano_banana.errors",
+    "ConfigurationError": "krea_nano_banana.errors",
     "ConflictError": "krea_nano_banana.errors",
     "Cost": "krea_nano_banana.pricing",
     "Deduplicator": "krea_nano_banana.webhooks",
+    "DownloadError": "krea_nano_banana.errors",
     "InsufficientCreditsError": "krea_nano_banana.errors",
     "InvalidRequestError": "krea_nano_banana.errors",
     "InvalidWebhook": "krea_nano_banana.webhooks",
@@ -144,8 +164,11 @@ _EXPORTS = {
     "JobFailedError": "krea_nano_banana.errors",
     "JobResult": "krea_api_client.models",
     "JobStatus": "krea_api_client.models",
+    "JobStatusName": "krea_nano_banana.signatures",
     "Krea": "krea_nano_banana.client",
     "KreaError": "krea_nano_banana.errors",
+    "MissingTokenError": "krea_nano_banana.errors",
+    "ModelName": "krea_nano_banana.signatures",
     "NanoBanana2AspectRatio": "krea_api_client.models",
     "NotFoundError": "krea_nano_banana.errors",
     "PollSchedule": "krea_nano_banana.polling",
@@ -154,6 +177,7 @@ _EXPORTS = {
     "RetryPolicy": "krea_nano_banana.retries",
     "ServerError": "krea_nano_banana.errors",
     "StyleImage": "krea_api_client.models",
+    "UnknownModel": "krea_nano_banana.errors",
     "WaitTimeoutError": "krea_nano_banana.errors",
     "available_models": "krea_nano_banana_spec",
     "default_model": "krea_nano_banana_spec",

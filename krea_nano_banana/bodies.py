@@ -14,13 +14,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana.errors import InvalidRequestError
-from krea_nano_banana_spec.validation import InvalidRequest, RequestChecker
+from krea_nano_banana.errors import InvalidRequestError, UnknownModel
+from krea_nano_banana_spec.validation import InvalidRequest, SchemaChecker
+
+
+def generation(model: str | None) -> spec.Generation:
+    """The model by its name (or operationId); None: the spec's default model."""
+    try:
+        return spec.generation(model)
+    except spec.UnknownModel as unknown:
+        raise UnknownModel(unknown.name) from None
 
 
 @functools.cache
-def _checker(model: spec.Generation) -> RequestChecker:
-    return RequestChecker(model.request_schema)
+def _checker(model: spec.Generation) -> SchemaChecker:
+    return SchemaChecker(model.request_schema)
 
 
 def plain(value: Any) -> Any:

@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from krea_api_client.models import Job, JobStatus
 
@@ -27,14 +26,17 @@ except ImportError as missing:  # the SDK alone was installed
     ) from missing
 
 import krea_nano_banana_spec as spec
+from krea_nano_banana.bodies import generation
 from krea_nano_banana.cli_options import add_field_options, describe_field, option_name
-from krea_nano_banana.client import DEFAULT_WAIT_TIMEOUT, Krea
+from krea_nano_banana.client import DEFAULT_WAIT_TIMEOUT, MIN_POLL_INTERVAL, Krea
 from krea_nano_banana.errors import KreaError, MissingTokenError, WaitTimeoutError
 from krea_nano_banana.pricing import estimate_cost
+from krea_nano_banana.signatures import ModelName
 
 EXIT_FAILED = 1
-EXIT_USAGE = 2
+# 2, bad usage, is argparse's own exit status.
 EXIT_TIMEOUT = 3
+EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C
 LIST_LIMIT = 20
 
 EXAMPLES = """\
@@ -107,20 +109,44 @@ def _model_option(parser: argparse.ArgumentParser, model: spec.Generation) -> No
     )
 
 
+Number = TypeVar("Number", int, float)
+
+
+def at_least(convert: Callable[[str], Number], low: Number, noun: str) -> Callable[[str], Number]:
+    """An argparse type: a number of at least `low`, refused by the parser (before any job is
+    made), naming the value and the bound."""
+
+    def parse(text: str) -> Number:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        if not value >= low:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun} >= {low:g}")
+        return value
+
+    return parse
+
+
+seconds = at_least(float, 0.0, "a number of seconds")
+count = at_least(int, 1, "a whole number")
+
+
 def _wait_options(parser: argparse.ArgumentParser, output_help: str) -> None:
     parser.add_argument("-o", "--output", type=Path, metavar="PATH", help=output_help)
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=DEFAULT_WAIT_TIMEOUT,
         metavar="SECONDS",
         help=f"give up waiting after this long (default: {DEFAULT_WAIT_TIMEOUT:g})",
     )
     parser.add_argument(
         "--poll-interval",
-        type=float,
+        type=seconds,
         metavar="SECONDS",
-        help="seconds between polls (default: 2 s, backing off to 5 s, as Krea advises)",
+        help=f"seconds between polls, at least {MIN_POLL_INTERVAL:g} (default: 2 s, backing off "
+        "to 5 s, as Krea advises)",
     )
 
 
@@ -163,7 +189,9 @@ def parser(model: spec.Generation | None = None) -> argparse.ArgumentParser:
         "request fields: see `nano-banana generate --model NAME --help`.",
         epilog='example: nano-banana generate "a lighthouse" --wait -o a.png',
     )
-    generate.add_argument("prompt_text", metavar="PROMPT", help="what to draw")
+    generate.add_argument(
+        "prompt_text", metavar="PROMPT", help="what to draw; - reads it from stdin"
+    )
     _model_option(generate, model)
     add_field_options(generate, model)
     hook = model.header(spec.Role.WEBHOOK_URL)
@@ -172,7 +200,7 @@ def parser(model: spec.Generation | None = None) -> argparse.ArgumentParser:
             "--webhook-url", metavar="URL", help=f"POST the finished job here ({hook} header)"
         )
     generate.add_argument("--wait", action="store_true", help="wait for the job to finish")
-    _wait_options(generate, "with --wait: save the image to this file or directory")
+    _wait_options(generate, "save the image to this file or directory (waits for the job)")
 
     jobs = command(commands, "jobs", help="inspect and manage jobs").add_subparsers(
         dest="action", required=True, metavar="ACTION"
@@ -187,8 +215,13 @@ def parser(model: spec.Generation | None = None) -> argparse.ArgumentParser:
         "--status", choices=spec.enum_values("JobStatus"), help="only jobs in this status"
     )
     listing.add_argument(
+        "--types",
+        metavar="TYPE[,TYPE...]",
+        help="only jobs of these types, comma-separated, e.g. externalImage",
+    )
+    listing.add_argument(
         "--limit",
-        type=int,
+        type=count,
         default=LIST_LIMIT,
         metavar="N",
         help=f"at most this many (default: {LIST_LIMIT})",
@@ -210,7 +243,7 @@ def parser(model: spec.Generation | None = None) -> argparse.ArgumentParser:
             help=f"the job's {priced} (default: {model.default(priced)})",
         )
     cost.add_argument(
-        "--images", type=int, metavar="N", help="how many completed jobs (default: 1)"
+        "--images", type=count, metavar="N", help="how many completed jobs (default: 1)"
     )
     return root
 
@@ -233,12 +266,7 @@ def save(krea: Krea, job: Job, output: Path, out: Output) -> None:
     """Downloads the job's images; `output` is a file (one image) or a directory."""
     from PIL import Image
 
-    if output.suffix:
-        saved = krea.download(job, output.parent)
-        shutil.move(saved[0], output)
-        saved[0] = output
-    else:
-        saved = krea.download(job, output)
+    saved = krea.download(job, output)
     files = []
     for path in saved:
         with Image.open(path) as image:
@@ -250,12 +278,29 @@ def save(krea: Krea, job: Job, output: Path, out: Output) -> None:
         print(f"{file['path']} ({file['width']}x{file['height']})", flush=True)
 
 
+class Interrupted(Exception):
+    """Ctrl-C while waiting: the job goes on (and is billed if it completes), so its id and
+    how to cancel it or wait again are what the user needs."""
+
+    def __init__(self, job_id: object) -> None:
+        super().__init__(
+            f"interrupted; job {job_id} goes on running: cancel it with `nano-banana jobs "
+            f"cancel {job_id}` or wait again with `nano-banana jobs wait {job_id}`"
+        )
+
+
 def wait_with_progress(krea: Krea, job: Job, args: argparse.Namespace, console: Console) -> Job:
     with Progress(console) as progress:
         progress.update(job)
-        return krea.wait(
-            job, timeout=args.timeout, poll_interval=args.poll_interval, on_update=progress.update
-        )
+        try:
+            return krea.wait(
+                job,
+                timeout=args.timeout,
+                poll_interval=args.poll_interval,
+                on_update=progress.update,
+            )
+        except KeyboardInterrupt:
+            raise Interrupted(job.job_id) from None
 
 
 def finish(krea: Krea, job: Job, output: Path | None, out: Output) -> None:
@@ -266,16 +311,18 @@ def finish(krea: Krea, job: Job, output: Path | None, out: Output) -> None:
 
 
 def generate_command(krea: Krea, args: argparse.Namespace, console: Console, out: Output) -> None:
-    model = spec.generation(args.model)
+    model = generation(args.model)
     given = {name: getattr(args, name, None) for name in model.fields}
     fields = {name: value for name, value in given.items() if value is not None}
-    job = krea.generate(
-        args.prompt_text,
-        model=model.model,
-        webhook_url=getattr(args, "webhook_url", None),
+    prompt = sys.stdin.read().strip() if args.prompt_text == "-" else args.prompt_text
+    # The model is chosen at run time here, so its fields go through the untyped door.
+    options: dict[str, Any] = {
+        "model": model.model,
+        "webhook_url": getattr(args, "webhook_url", None),
         **fields,
-    )
-    if not args.wait:
+    }
+    job = krea.generate(prompt, **options)
+    if not (args.wait or args.output):  # -o: the image is wanted, so the job is waited for
         out.job(job)
         return
     finish(krea, wait_with_progress(krea, job, args, console), args.output, out)
@@ -283,15 +330,16 @@ def generate_command(krea: Krea, args: argparse.Namespace, console: Console, out
 
 def list_command(krea: Krea, args: argparse.Namespace, out: Output) -> None:
     status = JobStatus(args.status) if args.status else None
-    for count, job in enumerate(krea.list(status=status, page_size=min(args.limit, 100))):
-        if count >= args.limit:
+    jobs = krea.list(status=status, types=args.types, page_size=min(args.limit, 100))
+    for listed, job in enumerate(jobs):
+        if listed >= args.limit:
             break
         text = f"{job.job_id}  {job.status!s:<22} {job.created_at.isoformat()}"
         out.data(job.to_dict(), text)
 
 
 def cost_command(args: argparse.Namespace, console: Console, out: Output) -> None:
-    model = spec.generation(args.model)
+    model = generation(args.model)
     priced = model.pricing.by_field if model.pricing else None
     given = getattr(args, priced, None) if priced else None
     images = 1 if args.images is None else args.images
@@ -305,7 +353,9 @@ def cost_command(args: argparse.Namespace, console: Console, out: Output) -> Non
     if assumed:
         console.print(f"assuming {', '.join(assumed)}", highlight=False)
     cost = estimate_cost(
-        model.model, images=images, **({priced: given} if priced and given else {})
+        cast(ModelName, model.model),  # chosen at run time, from the spec's own models
+        images=images,
+        **({priced: given} if priced and given else {}),
     )
     summary = {
         "model": model.model,
@@ -416,12 +466,16 @@ def _main(argv: list[str]) -> int:
         return _fail(console, out, "no API token: pass --token TOKEN or set KREA_API_TOKEN", 1)
     except WaitTimeoutError as exc:
         return _fail(console, out, str(exc), EXIT_TIMEOUT)
+    except Interrupted as exc:
+        return _fail(console, out, str(exc), EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        return _fail(console, out, "interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:
         raise  # not a failure: see main
     except (KreaError, OSError) as exc:
         return _fail(console, out, str(exc), EXIT_FAILED)
-    except KeyboardInterrupt:
-        return 130
+    except Exception as exc:  # a bug of ours: still one line, never a traceback
+        return _fail(console, out, f"unexpected {type(exc).__name__}: {exc}", EXIT_FAILED)
     return 0
 
 

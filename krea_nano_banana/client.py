@@ -23,16 +23,35 @@ from krea_api_client.models import Job, JobList, JobStatus
 from krea_api_client.types import UNSET
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana import operations, waits
-from krea_nano_banana.bodies import generation_body
+from krea_nano_banana import operations
+from krea_nano_banana.bodies import generation, generation_body
 from krea_nano_banana.deprecations import warn_on_aliases
-from krea_nano_banana.errors import KreaError, MissingTokenError
+from krea_nano_banana.errors import (
+    ConfigurationError,
+    DownloadError,
+    InvalidRequestError,
+    KreaError,
+    MissingTokenError,
+)
 from krea_nano_banana.operations import Call, Now, Plan, Send, Sleep
 from krea_nano_banana.polling import PollSchedule
 from krea_nano_banana.retries import RetryPolicy
+from krea_nano_banana.signatures import AsyncGeneration, Generation, JobStatusName
+from krea_nano_banana_spec import waits
 
-DEFAULT_BASE_URL = "https://api.krea.ai"
 DEFAULT_WAIT_TIMEOUT = 600.0
+# Krea advises polling every 2-5 s: a shorter poll_interval is raised to this.
+MIN_POLL_INTERVAL = 2.0
+
+
+def __getattr__(name: str) -> str:
+    # The spec's `servers` name the base URL; read on first use, so importing the SDK does not
+    # load the spec.
+    if name == "DEFAULT_BASE_URL":
+        return spec.base_url()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 T = TypeVar("T")
 JobRef = Job | UUID | str
 
@@ -75,8 +94,8 @@ class _Common:
         if not token:
             raise MissingTokenError("no API token: pass token=... or set KREA_API_TOKEN")
         self.token = token
-        self.base_url = (base_url or os.environ.get("KREA_BASE_URL") or DEFAULT_BASE_URL).rstrip(
-            "/"
+        self.base_url = checked_base_url(
+            base_url or os.environ.get("KREA_BASE_URL") or spec.base_url()
         )
         self.timeout = httpx.Timeout(timeout)
         self.retry = retry or RetryPolicy()
@@ -96,15 +115,12 @@ class _Common:
 
     # -- the plans ----------------------------------------------------------------------------
 
-    def _generate_plan(
-        self,
-        prompt: str,
-        model: str | None,
-        webhook_url: str | None,
-        extra_body: Mapping[str, Any] | None,
-        fields: Mapping[str, Any],
-    ) -> Plan[Job]:
-        chosen = spec.generation(model)
+    def _generate_plan(self, prompt: str, options: Mapping[str, Any]) -> Plan[Job]:
+        """`options` are generate's keywords: its own (GENERATE_KEYWORDS), and the fields."""
+        model, webhook_url = options.get("model"), options.get("webhook_url")
+        extra_body: Mapping[str, Any] | None = options.get("extra_body")
+        fields = {k: v for k, v in options.items() if k not in GENERATE_KEYWORDS}
+        chosen = generation(model)
         body = generation_body(chosen, prompt, fields)
         if extra_body:
             warn_on_aliases(extra_body, chosen.aliases, stacklevel=4)
@@ -123,17 +139,13 @@ class _Common:
     def _cancel_plan(self, job: JobRef) -> Plan[Job]:
         return operations.call(cancel_job, Job, self.retry, id=operations.job_id_of(job))
 
-    def _page_plan(
-        self, cursor: Any, limit: int, status: JobStatus | None, types: Sequence[str] | None
-    ) -> Plan[JobList]:
+    def _page_plan(self, cursor: Any, query: Mapping[str, Any]) -> Plan[JobList]:
         return operations.call(
             list_jobs,
             JobList,
             self.retry,
             cursor=cursor if cursor is not None else UNSET,
-            limit=limit,
-            status=status if status is not None else UNSET,
-            types=",".join(types) if types else UNSET,
+            **query,
         )
 
     def _wait_plan(
@@ -143,34 +155,91 @@ class _Common:
         poll_interval: float | None,
         on_update: Callable[[Job], None] | None,
     ) -> Plan[Job]:
-        schedule = PollSchedule.fixed(poll_interval) if poll_interval is not None else self.poll
+        schedule = wait_schedule(timeout, poll_interval, self.poll)
         return operations.wait(job, self.retry, schedule, timeout, on_update)
 
-    def _generate_and_wait_plan(
-        self,
-        prompt: str,
-        timeout: float,
-        on_update: Callable[[Job], None] | None,
-        options: Mapping[str, Any],
-    ) -> Plan[Job]:
-        model, webhook_url = options.get("model"), options.get("webhook_url")
-        extra_body = options.get("extra_body")
-        fields = {k: v for k, v in options.items() if k not in GENERATE_KEYWORDS}
-        job = yield from self._generate_plan(prompt, model, webhook_url, extra_body, fields)
+    def _generate_and_wait_plan(self, prompt: str, options: Mapping[str, Any]) -> Plan[Job]:
+        waiting = {k: options[k] for k in WAIT_KEYWORDS if k in options}
+        timeout = waiting.get("timeout", DEFAULT_WAIT_TIMEOUT)
+        poll_interval, on_update = waiting.get("poll_interval"), waiting.get("on_update")
+        wait_schedule(timeout, poll_interval, self.poll)  # refused before the job is paid for
+        creating = {k: v for k, v in options.items() if k not in WAIT_KEYWORDS}
+        job = yield from self._generate_plan(prompt, creating)
         if on_update is not None:
             on_update(job)
-        finished: Job = yield from self._wait_plan(job, timeout, None, on_update)
+        finished: Job = yield from self._wait_plan(job, timeout, poll_interval, on_update)
         return finished
 
-    def _download_plan(self, job: Job, directory: str | Path) -> Plan[builtins.list[Path]]:
-        return operations.download(job, Path(directory), self.retry)
+    def _download_plan(self, job: Job, destination: str | Path) -> Plan[builtins.list[Path]]:
+        return operations.download(job, Path(destination), self.retry)
 
 
-# generate's own keywords, apart from the model's request fields
+# generate's own keywords, apart from the model's request fields; and wait's
 GENERATE_KEYWORDS = frozenset({"model", "webhook_url", "extra_body"})
+WAIT_KEYWORDS = frozenset({"timeout", "poll_interval", "on_update"})
 
 
-class Krea(_Common):
+def checked_base_url(url: str) -> str:
+    """The base URL without its trailing slash, refused here if httpx could not use it."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ConfigurationError(f"base URL {url!r} is not a URL: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigurationError(
+            f"base URL {url!r} is not an http(s) URL with a host (e.g. {spec.base_url()})"
+        )
+    return url.rstrip("/")
+
+
+def wait_schedule(
+    timeout: float, poll_interval: float | None, default: PollSchedule
+) -> PollSchedule:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
+        raise InvalidRequestError.argument(
+            "timeout", f"{timeout!r} is not a number of seconds >= 0"
+        )
+    if poll_interval is None:
+        return default
+    if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float):
+        raise InvalidRequestError.argument("poll_interval", f"{poll_interval!r} is not a number")
+    if poll_interval < 0:
+        raise InvalidRequestError.argument(
+            "poll_interval", f"{poll_interval!r} is negative (seconds between polls)"
+        )
+    return PollSchedule.fixed(max(poll_interval, MIN_POLL_INTERVAL))
+
+
+def list_query(status: Any, types: Any, page_size: Any) -> dict[str, Any]:
+    """`list`'s arguments as the list operation's query, each checked before anything is sent."""
+    statuses = spec.lifecycle().statuses
+    if status is not None and str(status) not in statuses:
+        raise InvalidRequestError.argument(
+            "status", f"{status!r} is not one of {', '.join(statuses)}"
+        )
+    if isinstance(types, str):  # one type, or several comma-separated, as the API takes them
+        types = [types]
+    if types is not None and not all(isinstance(t, str) for t in types):
+        raise InvalidRequestError.argument("types", f"{types!r} is not a list of job types")
+    limit = spec.operation_for("job.list").parameter("limit")["schema"]
+    low, high = limit.get("minimum", 1), limit.get("maximum")
+    if (
+        isinstance(page_size, bool)
+        or not isinstance(page_size, int)
+        or page_size < low
+        or (high is not None and page_size > high)
+    ):
+        raise InvalidRequestError.argument(
+            "page_size", f"{page_size!r} is not a whole number from {low} to {high}"
+        )
+    return {
+        "limit": page_size,
+        "status": JobStatus(str(status)) if status is not None else UNSET,
+        "types": ",".join(types) if types else UNSET,
+    }
+
+
+class Krea(Generation, _Common):
     """The blocking client. Use as a context manager, or call `close()`."""
 
     def __init__(
@@ -223,19 +292,12 @@ class Krea(_Common):
                 driver.failed(exc)
         return driver.result
 
-    def generate(
-        self,
-        prompt: str,
-        *,
-        model: str | None = None,
-        webhook_url: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
-    ) -> Job:
-        """Starts a job on `model` (default: the spec's `x-default-model`, nano-banana-2) and
-        returns it, pending. `fields` are the model's request fields (`aspect_ratio="16:9"`),
-        checked against its schema before sending; `extra_body` is sent as is, untyped."""
-        return self._run(self._generate_plan(prompt, model, webhook_url, extra_body, fields))
+    # generate and generate_and_wait: typed per model in `signatures`, carried out here.
+    def _generate(self, prompt: str, options: dict[str, Any]) -> Job:
+        return self._run(self._generate_plan(prompt, options))
+
+    def _generate_and_wait(self, prompt: str, options: dict[str, Any]) -> Job:
+        return self._run(self._generate_and_wait_plan(prompt, options))
 
     def get(self, job: JobRef) -> Job:
         return self._run(self._get_plan(job))
@@ -246,14 +308,20 @@ class Krea(_Common):
     def list(
         self,
         *,
-        status: JobStatus | None = None,
+        status: JobStatus | JobStatusName | None = None,
         types: Sequence[str] | None = None,
         page_size: int = 100,
     ) -> Iterator[Job]:
-        """Every job of yours, newest first, fetching pages as the iteration needs them."""
+        """Every job of yours, newest first, fetching pages as the iteration needs them.
+        `status` is one status, `types` job types (`["externalImage"]`; a plain string is
+        passed as the API takes it, comma-separated), `page_size` the jobs a request fetches."""
+        query = list_query(status, types, page_size)
+        return self._pages(query)
+
+    def _pages(self, query: Mapping[str, Any]) -> Iterator[Job]:
         cursor: Any = None
         while True:
-            page = self._run(self._page_plan(cursor, page_size, status, types))
+            page = self._run(self._page_plan(cursor, query))
             yield from page.items
             if (cursor := operations.cursor_after(page)) is None:
                 return
@@ -270,24 +338,15 @@ class Krea(_Common):
         completed, or raises JobFailedError, JobCancelledError or WaitTimeoutError."""
         return self._run(self._wait_plan(job, timeout, poll_interval, on_update))
 
-    def generate_and_wait(
-        self,
-        prompt: str,
-        *,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        on_update: Callable[[Job], None] | None = None,
-        **options: Any,
-    ) -> Job:
-        """`generate` (with the same keywords), then `wait`."""
-        return self._run(self._generate_and_wait_plan(prompt, timeout, on_update, options))
-
-    def download(self, job: JobRef, directory: str | Path = ".") -> builtins.list[Path]:
-        """Saves a completed job's images into `directory`; returns their paths."""
+    def download(self, job: JobRef, destination: str | Path = ".") -> builtins.list[Path]:
+        """Saves a completed job's images and returns their paths. `destination` is a folder
+        (`out/`: `<job_id>-0.png` inside) or, with a suffix, the file (`out.png`), as the CLI's
+        `-o`."""
         finished = job if isinstance(job, Job) else self.get(job)
-        return self._run(self._download_plan(finished, directory))
+        return self._run(self._download_plan(finished, destination))
 
 
-class AsyncKrea(_Common):
+class AsyncKrea(AsyncGeneration, _Common):
     """The asyncio client: the same operations, awaited."""
 
     def __init__(
@@ -339,16 +398,11 @@ class AsyncKrea(_Common):
                 driver.failed(exc)
         return driver.result
 
-    async def generate(
-        self,
-        prompt: str,
-        *,
-        model: str | None = None,
-        webhook_url: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
-    ) -> Job:
-        return await self._run(self._generate_plan(prompt, model, webhook_url, extra_body, fields))
+    async def _generate(self, prompt: str, options: dict[str, Any]) -> Job:
+        return await self._run(self._generate_plan(prompt, options))
+
+    async def _generate_and_wait(self, prompt: str, options: dict[str, Any]) -> Job:
+        return await self._run(self._generate_and_wait_plan(prompt, options))
 
     async def get(self, job: JobRef) -> Job:
         return await self._run(self._get_plan(job))
@@ -356,16 +410,20 @@ class AsyncKrea(_Common):
     async def cancel(self, job: JobRef) -> Job:
         return await self._run(self._cancel_plan(job))
 
-    async def list(
+    def list(
         self,
         *,
-        status: JobStatus | None = None,
+        status: JobStatus | JobStatusName | None = None,
         types: Sequence[str] | None = None,
         page_size: int = 100,
     ) -> AsyncIterator[Job]:
+        query = list_query(status, types, page_size)  # raised at the call, not the first await
+        return self._pages(query)
+
+    async def _pages(self, query: Mapping[str, Any]) -> AsyncIterator[Job]:
         cursor: Any = None
         while True:
-            page = await self._run(self._page_plan(cursor, page_size, status, types))
+            page = await self._run(self._page_plan(cursor, query))
             for job in page.items:
                 yield job
             if (cursor := operations.cursor_after(page)) is None:
@@ -381,25 +439,19 @@ class AsyncKrea(_Common):
     ) -> Job:
         return await self._run(self._wait_plan(job, timeout, poll_interval, on_update))
 
-    async def generate_and_wait(
-        self,
-        prompt: str,
-        *,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        on_update: Callable[[Job], None] | None = None,
-        **options: Any,
-    ) -> Job:
-        return await self._run(self._generate_and_wait_plan(prompt, timeout, on_update, options))
-
-    async def download(self, job: JobRef, directory: str | Path = ".") -> builtins.list[Path]:
+    async def download(self, job: JobRef, destination: str | Path = ".") -> builtins.list[Path]:
         finished = job if isinstance(job, Job) else await self.get(job)
-        return await self._run(self._download_plan(finished, directory))
+        return await self._run(self._download_plan(finished, destination))
 
 
 def _save(path: Path, chunks: Any) -> None:
     """Writes beside the target and renames, so a broken download never leaves half a file."""
     partial = path.with_suffix(path.suffix + ".part")
-    with partial.open("wb") as handle:
-        for chunk in chunks:
-            handle.write(chunk)
-    partial.replace(path)
+    try:
+        with partial.open("wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise DownloadError(f"cannot save {path}: {exc.strerror or exc}") from None

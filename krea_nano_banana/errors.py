@@ -4,30 +4,49 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import krea_nano_banana_spec as spec
+from krea_nano_banana_spec.validation import InvalidRequest
+
 if TYPE_CHECKING:
     from krea_api_client.models import Job
-
-    from krea_nano_banana_spec.validation import InvalidRequest
 
 
 class KreaError(Exception):
     """Base class of every error this SDK raises."""
 
 
-class MissingTokenError(KreaError):
+class ConfigurationError(KreaError, ValueError):
+    """The client cannot be built as configured (a base URL that is not a URL, ...)."""
+
+
+class MissingTokenError(ConfigurationError):
     """No API token was given, and KREA_API_TOKEN is not set."""
 
 
-class InvalidRequestError(KreaError, ValueError):
-    """The request breaks the model's schema; raised before anything is sent. `field` names the
-    first field at fault and `reason` says why (with the allowed values or the bound)."""
+class UnknownModel(KreaError, spec.UnknownModel):
+    """No model of the spec has this name (the message lists the models there are)."""
 
-    def __init__(self, model: str, problem: InvalidRequest) -> None:
-        super().__init__(f"{model}: {problem}")
+
+class DownloadError(KreaError):
+    """A result could not be saved where it was asked to go; the message names the path."""
+
+
+class InvalidRequestError(KreaError, ValueError):
+    """The request breaks the model's schema, or an argument is out of its range; raised before
+    anything is sent. `field` names the first field at fault and `reason` says why (with the
+    allowed values or the bound)."""
+
+    def __init__(self, model: str | None, problem: InvalidRequest) -> None:
+        super().__init__(str(problem) if model is None else f"{model}: {problem}")
         self.model = model
         self.field = problem.field
         self.reason = problem.reason
         self.problems = [problem, *problem.others]
+
+    @classmethod
+    def argument(cls, name: str, reason: str) -> InvalidRequestError:
+        """An argument of a method (not a request field) that is wrong."""
+        return cls(None, InvalidRequest(name, reason))
 
 
 class APIConnectionError(KreaError):

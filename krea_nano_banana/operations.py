@@ -26,6 +26,8 @@ import krea_nano_banana_spec as spec
 from krea_nano_banana.errors import (
     APIConnectionError,
     APIStatusError,
+    DownloadError,
+    InvalidRequestError,
     JobCancelledError,
     JobFailedError,
     KreaError,
@@ -106,7 +108,15 @@ class UnexpectedResponse(KreaError):
 def job_id_of(job: Job | UUID | str) -> UUID:
     if isinstance(job, Job):
         return job.job_id
-    return job if isinstance(job, UUID) else UUID(str(job))
+    if isinstance(job, UUID):
+        return job
+    try:
+        return UUID(str(job))
+    except ValueError:
+        # Krea's job ids are UUIDs: anything else cannot name a job, so nothing is sent.
+        raise InvalidRequestError.argument(
+            "job", f"{job!r} is not a job id (a UUID such as 3c90c3cc-0d44-4b50-8888-8dd25736052a)"
+        ) from None
 
 
 def status_error(status: int, content: bytes, headers: Mapping[str, str]) -> APIStatusError:
@@ -136,7 +146,7 @@ def parsed_answer(response: httpx.Response, expected: type[Parsed]) -> Any:
         raise status_error(response.status_code, response.content, response.headers)
     try:
         return expected.from_dict(response.json())
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UnexpectedResponse(
             f"a {response.status_code} answer that is not a {expected.__name__}: {exc}"
         ) from None
@@ -278,18 +288,43 @@ class Driver(Generic[T]):
             self._error = exc
 
     def failed(self, error: BaseException) -> None:
+        effect = self._effect
+        if isinstance(effect, Call) and not isinstance(error, KreaError | httpx.TransportError):
+            # The generated client raises whatever it meets while parsing an answer (not JSON,
+            # a field of another type): to the caller, that is an answer off the spec.
+            unexpected = UnexpectedResponse(
+                f"an answer that is not a {effect.expected.__name__}: "
+                f"{type(error).__name__}: {error}"
+            )
+            unexpected.__cause__ = error
+            error = unexpected
         self._error = error
 
 
-def download(job: Job, directory: Path, retry: RetryPolicy) -> Plan[list[Path]]:
+def download(job: Job, destination: Path, retry: RetryPolicy) -> Plan[list[Path]]:
     urls = job.result.urls if isinstance(job.result, JobResult) else None
     if str(job.status) != spec.lifecycle().succeeded or not isinstance(urls, list) or not urls:
         raise KreaError(f"job {job.job_id} has no results to download (status {job.status})")
-    directory.mkdir(parents=True, exist_ok=True)
-    saved = []
-    for index, url in enumerate(urls):
-        suffix = Path(urlsplit(url).path).suffix or ".png"
-        target = directory / f"{job.job_id}-{index}{suffix}"
+    targets = download_targets(job, urls, destination)
+    for url, target in zip(urls, targets, strict=True):
         yield from with_retries(Fetch(url, target), retry)
-        saved.append(target)
-    return saved
+    return targets
+
+
+def download_targets(job: Job, urls: list[str], destination: Path) -> list[Path]:
+    """Where each result goes. As the CLI's `-o`: an existing folder, or a path without a
+    suffix, is a folder (made if need be) that receives `<job_id>-<n>.<ext>`; any other path
+    is the file for the first image (replaced if it exists), and `<stem>-<n><suffix>` beside
+    it for the others."""
+    suffixes = [Path(urlsplit(url).path).suffix or ".png" for url in urls]
+    if destination.is_dir() or not destination.suffix:
+        folder, names = destination, [f"{job.job_id}-{n}{s}" for n, s in enumerate(suffixes)]
+    else:
+        folder = destination.parent
+        stem, suffix = destination.stem, destination.suffix
+        names = [destination.name] + [f"{stem}-{n}{suffix}" for n in range(1, len(urls))]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DownloadError(f"cannot save into {folder}: {exc.strerror or exc}") from None
+    return [folder / name for name in names]

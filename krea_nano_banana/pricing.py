@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana.bodies import plain
+from krea_nano_banana.bodies import generation, plain
 from krea_nano_banana.errors import InvalidRequestError
 from krea_nano_banana_spec.validation import InvalidRequest
+
+if TYPE_CHECKING:
+    from krea_nano_banana.signatures import ModelName
 
 Cost = spec.Price
 
 
-def estimate_cost(model: str | None = None, *, images: int = 1, **fields: Any) -> Cost | None:
+def estimate_cost(model: ModelName | None = None, *, images: int = 1, **fields: Any) -> Cost | None:
     """What `images` completed jobs of `model` with these request `fields` cost (compute units,
     and dollars where Krea publishes them); None when Krea publishes no price for the model.
     Failed and cancelled jobs are free."""
-    chosen = spec.generation(model)
+    if isinstance(images, bool) or not isinstance(images, int) or images < 1:
+        raise InvalidRequestError.argument("images", f"{images!r} is not a whole number >= 1")
+    chosen = generation(model)
     for name in fields:
         if name not in chosen.fields:
             known = ", ".join(chosen.fields)

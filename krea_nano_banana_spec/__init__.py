@@ -23,6 +23,8 @@ from urllib.parse import quote
 
 import yaml
 
+JSON = "application/json"
+
 
 def spec_path() -> Path:
     # A wheel carries the spec inside the package; a source checkout keeps it at the top.
@@ -44,6 +46,12 @@ def document() -> Mapping[str, Any]:
 @functools.cache
 def document_json() -> bytes:
     return json.dumps(document(), separators=(",", ":")).encode()
+
+
+def base_url() -> str:
+    """The API's production URL, the first of the spec's `servers`."""
+    url: str = document()["servers"][0]["url"]
+    return url.rstrip("/")
 
 
 def _follow(ref: str) -> Any:
@@ -82,6 +90,14 @@ class Operation:
         responses = self.definition.get("responses", {})
         found = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX")
         return inline_refs(found) if found is not None else None
+
+    def response_schema(self, status: int) -> Mapping[str, Any] | None:
+        """The schema documented for this status's JSON body: None when the status is not
+        documented, or documents no JSON body. The one lookup the mock's proxy and the contract
+        checks judge a response by."""
+        documented = self.response(status)
+        schema = (documented or {}).get("content", {}).get(JSON, {}).get("schema")
+        return schema if isinstance(schema, Mapping) else None
 
     def parameter(self, name: str) -> dict[str, Any]:
         for param in self.parameters():
@@ -304,7 +320,7 @@ def _result_images(entry: Mapping[str, Any] | None) -> ResultImages | None:
 
 
 def _request_schema_name(definition: Mapping[str, Any]) -> str:
-    content = definition.get("requestBody", {}).get("content", {}).get("application/json", {})
+    content = definition.get("requestBody", {}).get("content", {}).get(JSON, {})
     ref = str(content.get("schema", {}).get("$ref", ""))
     if not ref.startswith("#/components/schemas/"):
         raise ValueError(

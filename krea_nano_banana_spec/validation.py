@@ -1,5 +1,6 @@
-"""Words for what is wrong with a request, shared by the SDK (which checks before sending) and
-the mock (which answers 400 with them): one path and one reason per field, every bound named.
+"""Words for what is wrong with a request or a response, shared by the SDK (which checks before
+sending), the mock (which answers 400 with them; its proxy judges responses with them) and the
+contract suite: one path and one reason per field, every bound named.
 
 jsonschema, the reference implementation, judges; it is imported at the first check, so a
 process that never checks a request does not load it.
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from rfc3339_validator import validate_rfc3339
 from rfc3986_validator import validate_rfc3986
+
+import krea_nano_banana_spec as spec
 
 if TYPE_CHECKING:
     import jsonschema
@@ -115,7 +118,7 @@ def describe(error: ValidationError, root: str = "") -> InvalidRequest:
     return InvalidRequest(field_path(root, path), error.message)
 
 
-class RequestChecker:
+class SchemaChecker:
     """One JSON Schema, judged by jsonschema and worded one problem per field."""
 
     def __init__(self, schema: Mapping[str, Any], root: str = "") -> None:
@@ -146,3 +149,11 @@ class RequestChecker:
 
     def is_valid(self, instance: Any) -> bool:
         return bool(self._validator.is_valid(instance))
+
+
+@functools.cache
+def response_checker(operation_id: str, status: int) -> SchemaChecker | None:
+    """The checker of the body the spec documents for this operation and status; None when it
+    documents none (or not this status: see `Operation.response`)."""
+    schema = spec.operation(operation_id).response_schema(status)
+    return SchemaChecker(schema) if schema is not None else None

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from krea_nano_banana_mock import KreaMock
-from krea_nano_banana_mock.verification import VerificationError
+from krea_nano_banana_mock.testing.verification import VerificationError
 from PIL import Image
 
-from krea_nano_banana import waits
+from krea_nano_banana_spec import waits
 from tests.application import render_poster, render_posters
 
 

@@ -115,8 +115,8 @@ def test_a_failed_job_exits_non_zero(
     capsys: pytest.CaptureFixture[str], krea_mock: KreaMock
 ) -> None:
     job_id = json.loads(run(capsys, "generate", "a lighthouse")[1])["job_id"]
-    krea_mock.api.backend.advance(job_id, 2)
-    krea_mock.api.backend.cancel(krea_mock.job(job_id).tenant, job_id)  # type: ignore[union-attr]
+    krea_mock.dispatcher.backend.advance(job_id, 2)
+    krea_mock.dispatcher.backend.cancel(krea_mock.job(job_id).tenant, job_id)  # type: ignore[union-attr]
     code, _, err = run(capsys, "jobs", "wait", job_id, "--poll-interval", "0")
     assert code == EXIT_FAILED
     assert err.strip().splitlines()[-1] == f"error: job {job_id} was cancelled"

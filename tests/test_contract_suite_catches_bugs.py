@@ -1,6 +1,6 @@
 """The contract suite is worth its name: each property fails against a mock that breaks its rule.
 
-Every mutant of tests/mutants.py patches one documented behaviour out of a fresh in-process
+Every mutant of devtools/mutants.py patches one documented behaviour out of a fresh in-process
 mock; the matching property from krea_nano_banana_contract/ is run against it and must fail.
 Over HTTP, the installed `krea-contract` must fail against a mutant server too.
 """
@@ -16,7 +16,7 @@ from krea_nano_banana_contract.target import Target
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from tests import mutants
+from devtools import mutants
 from tests.first_failure import until_first_failure
 
 
@@ -42,7 +42,7 @@ def test_the_unbroken_mock_passes_what_the_mutants_fail(fresh_target: Target) ->
     )
 
 
-# Each mutant of tests/mutants.py, and the property of the suite that must catch it in-process.
+# Each mutant of devtools/mutants.py, and the property of the suite that must catch it in-process.
 CAUGHT_BY: dict[str, tuple[Callable[..., None], dict[str, Any]]] = {
     "accepts-invalid-bodies": (test_requests.test_invalid_input_gets_400_naming_the_field, {}),
     "vague-errors": (test_requests.test_invalid_input_gets_400_naming_the_field, {}),

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -18,9 +18,16 @@ from krea_nano_banana_mock import KreaMock
 from PIL import Image
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana import AsyncKrea, InvalidRequestError, Krea
+from devtools.servers import mock_server
+from krea_nano_banana import (
+    AsyncKrea,
+    InvalidRequestError,
+    Krea,
+    KreaError,
+    ModelName,
+    UnknownModel,
+)
 from tests.helpers import Api
-from tests.servers import mock_server
 from tests.test_cli import run
 
 MODELS = spec.available_models()
@@ -138,7 +145,9 @@ def test_the_sdk_generates_waits_and_downloads_with_every_model(
     krea_mock: KreaMock, tmp_path: Path, model: str
 ) -> None:
     with Krea("token-a", transport=krea_mock.transport(), sleep=lambda _: None) as krea:
-        job = krea.generate_and_wait("a lighthouse", model=model, aspect_ratio="16:9")
+        job = krea.generate_and_wait(
+            "a lighthouse", model=cast(ModelName, model), aspect_ratio="16:9"
+        )
         saved = krea.download(job, tmp_path)
     assert str(job.status) == "completed"
     assert krea_mock.job(str(job.job_id)).request.model == model  # type: ignore[union-attr]
@@ -180,18 +189,20 @@ def test_the_sdk_checks_a_request_against_its_model_before_sending(
         Krea("token-a", transport=krea_mock.transport()) as krea,
         pytest.raises(InvalidRequestError) as raised,
     ):
-        krea.generate("a lighthouse", model=model, **fields)
+        krea.generate("a lighthouse", model=model, **fields)  # type: ignore[call-overload]
     assert str(raised.value).startswith(message), str(raised.value)
     assert raised.value.field == next(iter(fields))
-    assert len(krea_mock.api.backend) == 0  # nothing was sent
+    assert len(krea_mock.dispatcher.backend) == 0  # nothing was sent
 
 
 def test_an_unknown_model_names_the_known_ones(krea_mock: KreaMock) -> None:
     with (
         Krea("token-a", transport=krea_mock.transport()) as krea,
-        pytest.raises(spec.UnknownModel, match="known: nano-banana-2, nano-banana-pro"),
+        pytest.raises(UnknownModel, match="known: nano-banana-2, nano-banana-pro") as raised,
     ):
-        krea.generate("a lighthouse", model="nano-banana-3")
+        krea.generate("a lighthouse", model="nano-banana-3")  # type: ignore[call-overload]
+    assert isinstance(raised.value, KreaError)
+    assert len(krea_mock.dispatcher.backend) == 0
 
 
 @pytest.mark.anyio
@@ -201,10 +212,10 @@ async def test_the_async_sdk_takes_every_model(krea_mock: KreaMock) -> None:
 
     async with AsyncKrea("token-a", transport=krea_mock.transport(), sleep=no_sleep) as krea:
         for model in MODELS:
-            job = await krea.generate_and_wait("a lighthouse", model=model)
+            job = await krea.generate_and_wait("a lighthouse", model=cast(ModelName, model))
             assert str(job.status) == "completed"
         with pytest.raises(InvalidRequestError):
-            await krea.generate("a lighthouse", model="nano-banana", resolution="1K")
+            await krea.generate("a lighthouse", model="nano-banana", resolution="1K")  # type: ignore[call-overload]
 
 
 # -- the CLI ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import mock_server, mutant_server
+from devtools.servers import mock_server, mutant_server
 
 pytestmark = pytest.mark.slow
 

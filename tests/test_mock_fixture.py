@@ -60,7 +60,7 @@ def test_explicit_transport_without_global_patching() -> None:
         base_url="https://api.krea.ai", token="t", httpx_args={"transport": mock.transport()}
     )
     assert isinstance(generate_nano_banana_2.sync(client=explicit, body=BODY), Job)
-    assert len(mock.api.backend) == 1
+    assert len(mock.dispatcher.backend) == 1
 
 
 @pytest.mark.krea_mock(base_url="https://krea.internal.test")

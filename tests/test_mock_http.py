@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 import krea_nano_banana_spec as spec
+from devtools.servers import mock_server, webhook_receiver
 from tests.conftest import ApiFactory
 from tests.helpers import Api
-from tests.servers import mock_server, webhook_receiver
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from krea_nano_banana_mock import images
+from krea_nano_banana_mock.core import images
 from PIL import Image
 
 import krea_nano_banana_spec as spec

@@ -7,7 +7,7 @@ import pytest
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from tests.servers import mock_server
+from devtools.servers import mock_server
 
 CREATE = spec.generation(spec.default_model()).path
 TOKEN = "journal-secret-token"
@@ -85,3 +85,18 @@ def test_the_journal_over_http_filters_and_names_a_bad_filter() -> None:
     assert bad_since.status_code == 400
     assert "since" in bad_since.json()["error"]
     assert TOKEN not in str(everything)
+
+
+def test_newest_pages_from_the_end_of_the_ring() -> None:
+    from datetime import UTC, datetime
+
+    from krea_nano_banana_mock.core.journal import Entry, Journal
+    from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse
+
+    journal = Journal(5)
+    for number in range(8):  # 0, 1 and 2 are dropped
+        at = datetime(2026, 6, 1, tzinfo=UTC)
+        journal.record(Entry.of(at, MockRequest("GET", f"/jobs/{number}"), MockResponse(200)))
+    assert [e.path for e in journal.newest(0, 2)] == ["/jobs/7", "/jobs/6"]
+    assert [e.path for e in journal.newest(4, 2)] == ["/jobs/3"]
+    assert journal.newest(5, 2) == []

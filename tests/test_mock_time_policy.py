@@ -14,9 +14,15 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
-from krea_nano_banana_mock.backend import Backend, Job, JobRequest, Settings
-from krea_nano_banana_mock.clock import ManualClock
-from krea_nano_banana_mock.lifecycle import BACKLOGGED, STATUS_SEQUENCES, Outcome, Pace, Progression
+from krea_nano_banana_mock.core.backend import Backend, Job, JobRequest, Settings
+from krea_nano_banana_mock.core.clock import ManualClock
+from krea_nano_banana_mock.core.lifecycle import (
+    BACKLOGGED,
+    STATUS_SEQUENCES,
+    Outcome,
+    Pace,
+    Progression,
+)
 
 import krea_nano_banana_spec as spec
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from krea_nano_banana_contract.strategies import MODELS, invalid_bodies, valid_bodies
 from krea_nano_banana_mock import KreaMock
-from krea_nano_banana_mock.validation import SchemaValidator, request_body
+from krea_nano_banana_mock.http_layer.validation import SchemaValidator, request_body
 
 from tests.conftest import ApiFactory
 from tests.helpers import CREATE_PATH, Api

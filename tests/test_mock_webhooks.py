@@ -91,7 +91,7 @@ def test_retries_are_bounded(api: Api, krea_mock: KreaMock) -> None:
         krea_mock.advance_clock(60)
     assert receiver.call_count == 5
     assert krea_mock.webhook_log[-1].final
-    assert krea_mock.api.outbox.pending == 0
+    assert krea_mock.dispatcher.outbox.pending == 0
 
 
 def test_unrouted_receiver_is_a_failed_attempt_not_a_crash(api: Api, krea_mock: KreaMock) -> None:

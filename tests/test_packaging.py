@@ -61,3 +61,6 @@ def test_the_wheel_installs_only_names_of_its_own(tmp_path: Path) -> None:
         "krea_nano_banana_spec",
     }
     assert "krea_nano_banana_spec/openapi.yaml" in names  # the spec travels with its reader
+    static = Path(ROOT, "mock_server/krea_nano_banana_mock/dashboard/static")
+    for page_file in static.iterdir():  # the dashboard works from the installed package alone
+        assert f"krea_nano_banana_mock/dashboard/static/{page_file.name}" in names

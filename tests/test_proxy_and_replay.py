@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 import krea_nano_banana_spec as spec
-from tests.servers import mock_server, mutant_server
+from devtools.servers import mock_server, mutant_server
 
 pytestmark = pytest.mark.slow
 

@@ -28,8 +28,8 @@ import httpx
 import pytest
 from krea_nano_banana_mock import KreaMock
 
+from devtools.servers import mock_server, webhook_receiver
 from krea_nano_banana import APIConnectionError, Krea, ServerError
-from tests.servers import mock_server, webhook_receiver
 
 pytestmark = pytest.mark.slow
 
@@ -420,7 +420,7 @@ def test_configured_tokens_are_all_compared_in_constant_time(
     with httpx.Client(transport=mock.transport(), base_url=mock.base_url) as http:
         assert http.get("/jobs", headers={"Authorization": "Bearer alpha"}).status_code == 200
     assert len(compared) == 3  # no early exit on the first match
-    tenant = mock.api.tenancy.authenticate("Bearer alpha")
+    tenant = mock.dispatcher.tenancy.authenticate("Bearer alpha")
     assert (
         tenant == hashlib.sha256(b"alpha").hexdigest()
     )  # jobs are keyed by a digest, not the token

@@ -18,7 +18,6 @@ from PIL import Image
 import krea_nano_banana
 from krea_nano_banana import (
     APIConnectionError,
-    AspectRatio,
     AsyncKrea,
     AuthenticationError,
     BadRequestError,
@@ -44,6 +43,7 @@ from krea_nano_banana import (
     estimate_cost,
     parse_webhook,
 )
+from krea_nano_banana.client import MIN_POLL_INTERVAL
 
 
 class FakeTime:
@@ -123,7 +123,7 @@ def test_public_names_are_declared_once_and_sorted() -> None:
 def test_generate_with_typed_parameters(krea: Krea, krea_mock: KreaMock) -> None:
     job = krea.generate(
         "a lighthouse",
-        aspect_ratio=AspectRatio.RATIO_16_9,
+        aspect_ratio=NanoBanana2AspectRatio.RATIO_16_9,
         resolution=Resolution.RES_2K,
         style_images=[StyleImage(url="https://example.com/s.png", strength=0.5)],
     )
@@ -204,8 +204,17 @@ def test_wait_backs_off_from_2_to_5_seconds_with_jitter(
 
 def test_wait_with_a_fixed_interval(krea: Krea, fake_time: FakeTime) -> None:
     job = krea.generate("a lighthouse")
-    krea.wait(job, poll_interval=0.25)
-    assert fake_time.sleeps == [0.25] * 3  # poll policy: one step per poll, four polls
+    krea.wait(job, poll_interval=2.5)
+    assert fake_time.sleeps == [2.5] * 3  # poll policy: one step per poll, four polls
+
+
+@pytest.mark.parametrize("asked", [0, 0.01, 1.9])
+def test_a_poll_interval_under_krea_s_advice_is_raised_to_the_floor(
+    krea: Krea, fake_time: FakeTime, asked: float
+) -> None:
+    job = krea.generate("a lighthouse")
+    krea.wait(job, poll_interval=asked)
+    assert fake_time.sleeps == [MIN_POLL_INTERVAL] * 3
 
 
 def test_wait_times_out_with_the_last_state(
@@ -246,7 +255,7 @@ def test_generate_and_wait_reports_every_status(krea: Krea) -> None:
 
 
 def test_download(krea: Krea, krea_mock: KreaMock, tmp_path: Path) -> None:
-    job = krea.generate_and_wait("a lighthouse", aspect_ratio=AspectRatio.RATIO_9_16)
+    job = krea.generate_and_wait("a lighthouse", aspect_ratio=NanoBanana2AspectRatio.RATIO_9_16)
     [path] = krea.download(job, tmp_path / "out")
     with Image.open(path) as image:
         assert image.size == (768, 1360)
@@ -352,7 +361,7 @@ def test_a_create_that_was_never_sent_is_retried(krea_mock: KreaMock, fake_time:
         "token-a", transport=transport, sleep=fake_time.sleep, clock=fake_time.clock
     ) as client:
         client.generate("a lighthouse")
-    assert len(krea_mock.api.backend) == 1  # exactly one job
+    assert len(krea_mock.dispatcher.backend) == 1  # exactly one job
 
 
 def test_a_create_timing_out_after_sending_is_not_retried(

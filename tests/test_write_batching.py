@@ -6,10 +6,13 @@ import asyncio
 from typing import Any
 
 import pytest
-from krea_nano_banana_mock.app import AsgiApp
-from krea_nano_banana_mock.assembly import MockOptions, build
-from krea_nano_banana_mock.clock import SystemClock
-from krea_nano_banana_mock.write_batching import BatchedHttpToolsProtocol, IterationBatchedTransport
+from krea_nano_banana_mock.core.clock import SystemClock
+from krea_nano_banana_mock.http_layer.app import AsgiApp
+from krea_nano_banana_mock.http_layer.assembly import MockOptions, build
+from krea_nano_banana_mock.http_layer.write_batching import (
+    BatchedHttpToolsProtocol,
+    IterationBatchedTransport,
+)
 from uvicorn.config import Config
 from uvicorn.server import ServerState
 

@@ -121,7 +121,7 @@ class Target:
             base_url=mock.base_url,
             token="contract-a",
             other_token="contract-b",
-            pacing=Pacing.per_poll(mock.api.backend.settings.pace.slowed().polls_per_step),
+            pacing=Pacing.per_poll(mock.dispatcher.backend.settings.pace.slowed().polls_per_step),
             spend=SpendGuard(free=True, limit_usd=None),
             transport=mock.transport(),
             mock=mock,

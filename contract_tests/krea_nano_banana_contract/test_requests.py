@@ -18,7 +18,7 @@ import krea_nano_banana_spec as spec
 from krea_nano_banana_contract.checks import response_conforms
 from krea_nano_banana_contract.strategies import MODELS, invalid_bodies, valid_bodies
 from krea_nano_banana_contract.target import Target
-from krea_nano_banana_spec.validation import RequestChecker
+from krea_nano_banana_spec.validation import SchemaChecker
 
 
 def typed_endpoint(operation: spec.Generation) -> tuple[Any, Any]:
@@ -35,7 +35,7 @@ def test_valid_input_is_sent_as_the_spec_says_and_accepted(spending: Target, mod
         pytest.skip(f"{model} is not among the models this run checks")
     operation = spec.generation(model)
     endpoint, body_type = typed_endpoint(operation)
-    checker = RequestChecker(operation.request_schema)
+    checker = SchemaChecker(operation.request_schema)
     aliases = {a.alias for a in operation.aliases}
 
     @given(body=valid_bodies(model))

@@ -24,10 +24,10 @@ from schemathesis.generation.stateful.state_machine import (
 import krea_nano_banana_spec as spec
 from krea_nano_banana_contract import checks as rules
 from krea_nano_banana_contract import profiles
-from krea_nano_banana_contract.checks import FORMATS
 from krea_nano_banana_contract.conftest import target_in_use
 from krea_nano_banana_contract.report import schemathesis_curl
 from krea_nano_banana_contract.target import TOKEN_VARIABLES, Target
+from krea_nano_banana_spec.validation import is_uri
 
 TARGET = target_in_use()
 rules.register()  # the suite's own rules run inside every Schemathesis case too
@@ -96,7 +96,7 @@ def keep_webhooks_on_loopback(case: Case[Any]) -> None:
     headers: Any = case.headers or {}
     for name in WEBHOOK_HEADERS:
         url = headers.get(name)
-        if isinstance(url, str) and FORMATS.conforms(url, "uri"):
+        if isinstance(url, str) and is_uri(url):
             headers[name] = WEBHOOK_SINK
 
 

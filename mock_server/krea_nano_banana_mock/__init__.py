@@ -17,57 +17,57 @@ if _MISSING:
     raise ImportError(f"the mock needs {', '.join(_MISSING)}: pip install 'krea-nano-banana[mock]'")
 
 if TYPE_CHECKING:
-    from krea_nano_banana_mock.api import (
-        MockApi as MockApi,
-    )
-    from krea_nano_banana_mock.app import (
-        AsgiApp as AsgiApp,
-    )
-    from krea_nano_banana_mock.assembly import (
-        DEFAULT_BASE_URL as DEFAULT_BASE_URL,
-    )
-    from krea_nano_banana_mock.assembly import (
-        MockOptions as MockOptions,
-    )
-    from krea_nano_banana_mock.assembly import (
-        build as build,
-    )
-    from krea_nano_banana_mock.clock import (
+    from krea_nano_banana_mock.core.clock import (
         ManualClock as ManualClock,
     )
-    from krea_nano_banana_mock.clock import (
+    from krea_nano_banana_mock.core.clock import (
         SystemClock as SystemClock,
     )
-    from krea_nano_banana_mock.lifecycle import (
+    from krea_nano_banana_mock.core.lifecycle import (
         Outcome as Outcome,
     )
-    from krea_nano_banana_mock.lifecycle import (
+    from krea_nano_banana_mock.core.lifecycle import (
         Progression as Progression,
     )
-    from krea_nano_banana_mock.router import (
-        KreaMock as KreaMock,
-    )
-    from krea_nano_banana_mock.webhooks import (
+    from krea_nano_banana_mock.core.webhooks import (
         Attempt as Attempt,
     )
-    from krea_nano_banana_mock.webhooks import (
+    from krea_nano_banana_mock.core.webhooks import (
         DeliveryPolicy as DeliveryPolicy,
+    )
+    from krea_nano_banana_mock.http_layer.app import (
+        AsgiApp as AsgiApp,
+    )
+    from krea_nano_banana_mock.http_layer.assembly import (
+        DEFAULT_BASE_URL as DEFAULT_BASE_URL,
+    )
+    from krea_nano_banana_mock.http_layer.assembly import (
+        MockOptions as MockOptions,
+    )
+    from krea_nano_banana_mock.http_layer.assembly import (
+        build as build,
+    )
+    from krea_nano_banana_mock.http_layer.dispatcher import (
+        Dispatcher as Dispatcher,
+    )
+    from krea_nano_banana_mock.testing.krea_mock import (
+        KreaMock as KreaMock,
     )
 
 # Loaded on first use: the mock server imports only what serving needs, which keeps its
 # memory and start-up small (see docs/benchmarks.md).
 _EXPORTS = {
-    "DEFAULT_BASE_URL": "krea_nano_banana_mock.assembly",
-    "AsgiApp": "krea_nano_banana_mock.app",
-    "Attempt": "krea_nano_banana_mock.webhooks",
-    "KreaMock": "krea_nano_banana_mock.router",
-    "ManualClock": "krea_nano_banana_mock.clock",
-    "MockApi": "krea_nano_banana_mock.api",
-    "MockOptions": "krea_nano_banana_mock.assembly",
-    "Outcome": "krea_nano_banana_mock.lifecycle",
-    "Progression": "krea_nano_banana_mock.lifecycle",
-    "DeliveryPolicy": "krea_nano_banana_mock.webhooks",
-    "SystemClock": "krea_nano_banana_mock.clock",
-    "build": "krea_nano_banana_mock.assembly",
+    "DEFAULT_BASE_URL": "krea_nano_banana_mock.http_layer.assembly",
+    "AsgiApp": "krea_nano_banana_mock.http_layer.app",
+    "Attempt": "krea_nano_banana_mock.core.webhooks",
+    "KreaMock": "krea_nano_banana_mock.testing.krea_mock",
+    "ManualClock": "krea_nano_banana_mock.core.clock",
+    "Dispatcher": "krea_nano_banana_mock.http_layer.dispatcher",
+    "MockOptions": "krea_nano_banana_mock.http_layer.assembly",
+    "Outcome": "krea_nano_banana_mock.core.lifecycle",
+    "Progression": "krea_nano_banana_mock.core.lifecycle",
+    "DeliveryPolicy": "krea_nano_banana_mock.core.webhooks",
+    "SystemClock": "krea_nano_banana_mock.core.clock",
+    "build": "krea_nano_banana_mock.http_layer.assembly",
 }
 __all__, __getattr__, __dir__ = _exports(__name__, _EXPORTS, globals())

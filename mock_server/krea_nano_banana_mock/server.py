@@ -19,20 +19,22 @@ except ImportError as missing:  # the SDK alone was installed
     ) from missing
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.app import AsgiApp
-from krea_nano_banana_mock.assembly import MockOptions, build
-from krea_nano_banana_mock.cassettes import Cassettes
-from krea_nano_banana_mock.clock import SystemClock, parse_instant
-from krea_nano_banana_mock.forwarding_app import ForwardingApp
-from krea_nano_banana_mock.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
-from krea_nano_banana_mock.journal import Journal
-from krea_nano_banana_mock.lifecycle import Progression
-from krea_nano_banana_mock.proxy import Proxy
-from krea_nano_banana_mock.replay import Replay
-from krea_nano_banana_mock.webhooks import DeliveryPolicy
+from krea_nano_banana_mock.core.clock import SystemClock, parse_instant
+from krea_nano_banana_mock.core.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
+from krea_nano_banana_mock.core.journal import Journal
+from krea_nano_banana_mock.core.lifecycle import Progression
+from krea_nano_banana_mock.core.webhooks import DeliveryPolicy
+from krea_nano_banana_mock.dashboard import UI_PATH, DashboardApp, Source
+from krea_nano_banana_mock.http_layer.admin_token import AdminTokenGuard, exposure_warning
+from krea_nano_banana_mock.http_layer.app import AsgiApp
+from krea_nano_banana_mock.http_layer.assembly import MockOptions, build
+from krea_nano_banana_mock.proxy.cassettes import Cassettes
+from krea_nano_banana_mock.proxy.forwarding import Proxy
+from krea_nano_banana_mock.proxy.forwarding_app import ForwardingApp
+from krea_nano_banana_mock.proxy.replay import Replay
 
 try:
-    from krea_nano_banana_mock.write_batching import BatchedHttpToolsProtocol
+    from krea_nano_banana_mock.http_layer.write_batching import BatchedHttpToolsProtocol
 
     HTTP_PROTOCOL: type[asyncio.Protocol] | str = BatchedHttpToolsProtocol
 except ImportError:  # no httptools (Windows): uvicorn's own protocol, one write per send
@@ -101,6 +103,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=DeliveryPolicy().first_delay,
         help="seconds before the first webhook retry; each next one waits twice as long",
     )
+    parser.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="require this token for /__mock__/ (control surface, dashboard); default: no auth",
+    )
     parser.add_argument("--public-url", help="base URL for result links (default: the bound URL)")
     parser.add_argument(
         "--journal-size",
@@ -131,6 +138,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--proxy {args.proxy!r} must start with http:// or https://")
     if args.replay and not args.replay.is_dir():
         parser.error(f"--replay {args.replay}: no such folder")
+    if args.admin_token is not None and not args.admin_token.strip():
+        parser.error("--admin-token must not be empty")
     if args.journal_size < 0:
         parser.error("--journal-size must be 0 or more")
     return args
@@ -176,10 +185,12 @@ def main(argv: list[str] | None = None) -> None:
     host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{host}:{port}"
     if args.proxy or args.replay:
-        app: Any = forwarding_app(args, url)
+        forwarding = forwarding_app(args, url)
+        mode = "proxy" if args.proxy else "replay"
         what = f"proxy to {args.proxy}" if args.proxy else f"replay of {args.replay}"
         print(f"Krea mock server listening on {url} ({what})", flush=True)
-        _serve(app, sock)
+        source = Source(mode, forwarding.journal, forwarding.state)
+        _serve(_fronted(forwarding, source, args, url), sock)
         return
     api = build(
         SystemClock(args.now),
@@ -198,7 +209,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     logging.getLogger("krea_nano_banana_mock").setLevel(logging.INFO)
     print(f"Krea mock server listening on {url}", flush=True)
-    _serve(AsgiApp(api, webhook_timeout=args.webhook_timeout), sock)
+    source = Source("mock", api.journal, api.control.state, api)
+    _serve(_fronted(AsgiApp(api, webhook_timeout=args.webhook_timeout), source, args, url), sock)
+
+
+def _fronted(app: Any, source: Source, args: argparse.Namespace, url: str) -> Any:
+    """`app` behind the dashboard and, if asked for, the admin token; says where both are."""
+    print(f"Dashboard: {url}{UI_PATH}", flush=True)
+    warning = exposure_warning(args.host, guarded=bool(args.admin_token))
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    app = DashboardApp(app, source)
+    return AdminTokenGuard(app, args.admin_token) if args.admin_token else app
 
 
 def _serve(app: Any, sock: socket.socket) -> None:

@@ -1,5 +1,5 @@
 """Times `krea-contract` in-process, live against the project's server, and live against each
-mutant of tests/mutants.py, and prints the README's table: each mutant must be caught (exit 1)
+mutant of devtools/mutants.py, and prints the README's table: each mutant must be caught (exit 1)
 and name a rule.
 
     scripts/contract-table [--mutant NAME ...] [--profile dev]
@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.mutants import MUTANTS  # noqa: E402
-from tests.servers import mock_server, mutant_server  # noqa: E402
+from devtools.mutants import MUTANTS  # noqa: E402
+from devtools.servers import mock_server, mutant_server  # noqa: E402
 
 TOKENS = ("contract-a", "contract-b")
 RULE_LINE = re.compile(r"^  - (?P<rule>.+?) \[")

@@ -17,9 +17,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import spec_integrity
+import typed_signatures
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "krea_api_client"
 DEFAULT_TARGET = ROOT / "generated" / PACKAGE
+SIGNATURES = ROOT / typed_signatures.MODULE
 
 
 @dataclass
@@ -71,6 +76,7 @@ def generate_into(directory: Path, spec: Path, config: Path) -> Path:
     if "Warning" in completed.stdout or "Error" in completed.stdout:
         sys.stderr.write(completed.stdout)
         raise SystemExit("openapi-python-client reported problems with openapi.yaml")
+    (output / "py.typed").write_text("")  # PEP 561: type checkers read the client's types
     return output
 
 
@@ -98,11 +104,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spec", type=Path, default=ROOT / "openapi.yaml")
     parser.add_argument("--config", type=Path, default=ROOT / "openapi-python-client.yaml")
     parser.add_argument("--target", type=Path, default=DEFAULT_TARGET, help="the package dir")
+    parser.add_argument("--signatures", type=Path, default=SIGNATURES, help="the SDK's module")
     args = parser.parse_args(argv)
 
+    document = yaml.safe_load(args.spec.read_text())
+    if broken := spec_integrity.problems(document):
+        print(f"{args.spec.name} cannot be generated from; nothing was changed:", file=sys.stderr)
+        print("\n".join(f"  {line}" for line in broken), file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="regenerate-") as tmp:
         fresh = generate_into(Path(tmp), args.spec.resolve(), args.config.resolve())
+        signatures = typed_signatures.write(document, fresh, Path(tmp) / "signatures.py")
         drift = compare(fresh, args.target)
+        if not args.signatures.is_file():
+            drift.missing.append(str(args.signatures))
+        elif not filecmp.cmp(signatures, args.signatures, shallow=False):
+            drift.stale.append(str(args.signatures))
         if args.check:
             if drift:
                 print(f"{args.target} is out of date with {args.spec.name}:")
@@ -115,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(args.target)
         args.target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(fresh, args.target)
+        shutil.copyfile(signatures, args.signatures)
     changed = len(drift.lines())
     print(f"Regenerated {args.target}: {changed} file(s) changed." if changed else "No changes.")
     return 0
