@@ -26,7 +26,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.slow
+# One worker makes the edited copy (a module fixture) and runs both tests on it.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("edited-spec")]
 COPIED = (
     "krea_nano_banana_spec",
     "krea_nano_banana",
