@@ -15,9 +15,10 @@ ApiFactory = Callable[..., Api]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest tests first, the others in their order: spread over workers (pytest-xdist),
-    the long ones then start at once, not one of them last when all else is done. A `slow`
-    marker may say roughly how long its test takes: `slow(seconds=40)`."""
+    """The longest tests first, the others in their order: spread over workers (pytest-xdist,
+    a file at a time), the files of the long ones then start first, not one of them last when
+    all else is done. A `slow` marker may say roughly how long its test takes:
+    `slow(seconds=40)`."""
 
     def expected_seconds(item: pytest.Item) -> float:
         marker = item.get_closest_marker("slow")

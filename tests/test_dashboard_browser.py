@@ -21,8 +21,7 @@ import krea_nano_banana_spec as spec
 from devtools.browser import ARGS, CANDIDATES, executable, unavailable
 from devtools.servers import mock_server
 
-# One worker starts the browser and the server (module fixtures) and runs every test here.
-pytestmark = [pytest.mark.slow(seconds=5), pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.slow(seconds=5)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

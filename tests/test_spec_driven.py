@@ -26,8 +26,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# One worker makes the edited copy (a module fixture) and runs both tests on it.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("edited-spec")]
+pytestmark = pytest.mark.slow
 COPIED = (
     "krea_nano_banana_spec",
     "krea_nano_banana",

@@ -23,8 +23,7 @@ from tests.test_spec_driven import edit_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-# One worker builds the wheel's venv (a module fixture) and runs every test that uses it.
-pytestmark = [pytest.mark.slow(seconds=30), pytest.mark.xdist_group("typing")]
+pytestmark = pytest.mark.slow(seconds=30)
 
 HEADER = """\
 import asyncio
