@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextlib.contextmanager
-def mock_server(*args: str) -> Iterator[str]:
-    """Runs `krea-mock-server --port 0 ARGS` and yields its URL."""
-    with _server([sys.executable, "-m", "krea_nano_banana_mock.server"], args) as url:
+def mock_server(*args: str, log: Path | None = None) -> Iterator[str]:
+    """Runs `krea-mock-server --port 0 ARGS` and yields its URL; its stderr goes to `log`."""
+    with _server([sys.executable, "-m", "krea_nano_banana_mock.server"], args, log) as url:
         yield url
 
 
@@ -33,10 +33,10 @@ def mutant_server(name: str, *args: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def _server(start: list[str], args: tuple[str, ...]) -> Iterator[str]:
+def _server(start: list[str], args: tuple[str, ...], log: Path | None = None) -> Iterator[str]:
     command = [*start, "--host", "127.0.0.1", "--port", "0"]
     with (
-        tempfile.TemporaryFile("w+") as errors,
+        open(log, "w+") if log else tempfile.TemporaryFile("w+") as errors,
         subprocess.Popen(
             [*command, *args], stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT
         ) as process,

@@ -27,8 +27,13 @@ except ImportError as missing:  # the SDK alone was installed
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana.bodies import generation
-from krea_nano_banana.cli_options import add_field_options, describe_field, option_name
-from krea_nano_banana.client import DEFAULT_WAIT_TIMEOUT, MIN_POLL_INTERVAL, Krea
+from krea_nano_banana.cli_options import (
+    add_field_options,
+    describe_field,
+    field_dest,
+    option_name,
+)
+from krea_nano_banana.client import DEFAULT_WAIT_TIMEOUT, GENERATE_KEYWORDS, MIN_POLL_INTERVAL, Krea
 from krea_nano_banana.errors import KreaError, MissingTokenError, WaitTimeoutError
 from krea_nano_banana.pricing import estimate_cost
 from krea_nano_banana.signatures import ModelName
@@ -264,18 +269,22 @@ class Output:
 
 def save(krea: Krea, job: Job, output: Path, out: Output) -> None:
     """Downloads the job's images; `output` is a file (one image) or a directory."""
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
     saved = krea.download(job, output)
-    files = []
+    files: list[dict[str, Any]] = []
     for path in saved:
-        with Image.open(path) as image:
-            files.append({"path": str(path), "width": image.width, "height": image.height})
+        try:
+            with Image.open(path) as image:
+                files.append({"path": str(path), "width": image.width, "height": image.height})
+        except UnidentifiedImageError:  # a video model's result: saved, no picture to measure
+            files.append({"path": str(path)})
     if out.as_json:
         out.data({"job": job.to_dict(), "files": files}, "")
         return
     for file in files:
-        print(f"{file['path']} ({file['width']}x{file['height']})", flush=True)
+        size = f" ({file['width']}x{file['height']})" if "width" in file else ""
+        print(f"{file['path']}{size}", flush=True)
 
 
 class Interrupted(Exception):
@@ -312,13 +321,17 @@ def finish(krea: Krea, job: Job, output: Path | None, out: Output) -> None:
 
 def generate_command(krea: Krea, args: argparse.Namespace, console: Console, out: Output) -> None:
     model = generation(args.model)
-    given = {name: getattr(args, name, None) for name in model.fields}
+    given = {name: getattr(args, field_dest(name), None) for name in model.fields}
     fields = {name: value for name, value in given.items() if value is not None}
     prompt = sys.stdin.read().strip() if args.prompt_text == "-" else args.prompt_text
     # The model is chosen at run time here, so its fields go through the untyped door.
+    # A request field named like one of generate's own keywords (Hailuo's `model`) goes into
+    # the body as given.
+    extra_body = {name: fields.pop(name) for name in list(fields) if name in GENERATE_KEYWORDS}
     options: dict[str, Any] = {
         "model": model.model,
         "webhook_url": getattr(args, "webhook_url", None),
+        **({"extra_body": extra_body} if extra_body else {}),
         **fields,
     }
     job = krea.generate(prompt, **options)

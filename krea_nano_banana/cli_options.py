@@ -22,24 +22,30 @@ def option_name(field: str) -> str:
     return "--" + field.replace("_", "-")
 
 
+def field_dest(field: str) -> str:
+    """Where a request field's value lands among the parsed arguments: apart from the CLI's own
+    (Krea has models with a request field named `model`)."""
+    return f"field:{field}"
+
+
 def _metavar(schema: Mapping[str, Any]) -> str:
     if schema.get("format") == "uri":
         return "URL"
-    return str(schema.get("type", "value")).upper()
+    return str(spec.value_type(schema) or "value").upper()
 
 
 def _scalar(field: str, schema: Mapping[str, Any]) -> Callable[[str], Any]:
-    convert = SCALAR_TYPES.get(str(schema.get("type")), str)
+    convert = SCALAR_TYPES.get(str(spec.value_type(schema)), str)
 
     def parse(text: str) -> Any:
         try:
             return convert(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"{text!r} is not a {schema.get('type')} ({field})"
+                f"{text!r} is not a {spec.value_type(schema)} ({field})"
             ) from None
 
-    parse.__name__ = str(schema.get("type", "value"))  # argparse names the type in errors
+    parse.__name__ = str(spec.value_type(schema) or "value")  # argparse names the type in errors
     return parse
 
 
@@ -85,7 +91,7 @@ def _help(field: str, schema: Mapping[str, Any], required: bool) -> str:
     for bound, word in (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<=")):
         if bound in schema:
             notes.append(f"{word} {schema[bound]}")
-    if schema.get("type") == "array":
+    if spec.value_type(schema) == "array":
         notes.append("repeatable")
     if required:
         notes.append("required")
@@ -96,33 +102,38 @@ def add_field_options(parser: argparse.ArgumentParser, model: spec.Generation) -
     """Adds an option for each request field of `model` but its prompt; returns their dests."""
     added = []
     group = parser.add_argument_group(f"{model.model} options (from its request schema)")
+    # argparse has no public view of the options a parser has; this is its documented table.
+    taken = set(parser._option_string_actions)
     for field, schema in model.fields.items():
         if field == model.field(spec.Role.PROMPT):
             continue
-        names = [option_name(field)]
-        kwargs: dict[str, Any] = {"dest": field, "default": None}
+        # A field named like one of the CLI's own options (`--model`) is `--body-model`.
+        names = [option_name(field if option_name(field) not in taken else f"body_{field}")]
+        kwargs: dict[str, Any] = {"dest": field_dest(field), "default": None}
         required = field in model.required
-        if schema.get("type") == "array":
+        if spec.value_type(schema) == "array":
             items = schema.get("items", {})
-            if field.endswith("s"):
+            if field.endswith("s") and option_name(field[:-1]) not in taken:
                 names.append(option_name(field[:-1]))
             kwargs["action"] = "append"
-            if items.get("type") == "object":
+            if spec.value_type(items) == "object":
                 kwargs["type"] = _object(field, items)
                 kwargs["metavar"] = _object_metavar(items)
             else:
                 kwargs["type"] = _scalar(field, items)
                 kwargs["metavar"] = _metavar(items)
-        elif schema.get("type") == "boolean":
+        elif spec.value_type(schema) == "boolean":
             kwargs["action"] = argparse.BooleanOptionalAction
-        elif schema.get("type") == "object":
+        elif spec.value_type(schema) == "object":
             kwargs["type"] = _object(field, schema)
             kwargs["metavar"] = _object_metavar(schema)
         else:
             kwargs["type"] = _scalar(field, schema)
             if "enum" in schema:
-                kwargs["choices"] = [str(v) for v in schema["enum"]]
-                kwargs["type"] = str
+                # The choices are the enum's own values (5, not "5"), shown and typed as text.
+                by_text = {str(value): value for value in schema["enum"]}
+                kwargs["choices"] = list(by_text.values())
+                kwargs["type"] = lambda text, by_text=by_text: by_text.get(text, text)
             else:
                 kwargs["metavar"] = _metavar(schema)
         group.add_argument(*names, required=required, help=_help(field, schema, required), **kwargs)
@@ -134,9 +145,9 @@ def describe_field(field: str, schema: Mapping[str, Any]) -> str:
     """One line for `nano-banana models`: the option, what it takes, its default."""
     if "enum" in schema:
         takes = " ".join(str(v) for v in schema["enum"])
-    elif schema.get("type") == "array":
+    elif spec.value_type(schema) == "array":
         items = schema.get("items", {})
-        shown = _object_metavar(items) if items.get("type") == "object" else _metavar(items)
+        shown = _object_metavar(items) if spec.value_type(items) == "object" else _metavar(items)
         takes = f"{shown} (repeatable)"
     else:
         takes = _metavar(schema)

@@ -137,7 +137,7 @@ class _Common:
         return operations.call(get_job, Job, self.retry, id=operations.job_id_of(job))
 
     def _cancel_plan(self, job: JobRef) -> Plan[Job]:
-        return operations.call(cancel_job, Job, self.retry, id=operations.job_id_of(job))
+        return operations.cancel(cancel_job, job, self.retry)
 
     def _page_plan(self, cursor: Any, query: Mapping[str, Any]) -> Plan[JobList]:
         return operations.call(

@@ -105,15 +105,16 @@ class UnexpectedResponse(KreaError):
     """A 2xx answer that does not parse as the spec says it should."""
 
 
-def job_id_of(job: Job | UUID | str) -> UUID:
+def job_id_of(job: Job | UUID | str) -> str:
     if isinstance(job, Job):
-        return job.job_id
+        return str(job.job_id)
     if isinstance(job, UUID):
-        return job
+        return str(job)
     try:
-        return UUID(str(job))
+        return str(UUID(str(job)))
     except ValueError:
-        # Krea's job ids are UUIDs: anything else cannot name a job, so nothing is sent.
+        # Krea's job ids are UUIDs (its Job.job_id): anything else cannot name a job, so
+        # nothing is sent. The path parameter itself is a plain string, as Krea publishes it.
         raise InvalidRequestError.argument(
             "job", f"{job!r} is not a job id (a UUID such as 3c90c3cc-0d44-4b50-8888-8dd25736052a)"
         ) from None
@@ -133,6 +134,8 @@ def status_error(status: int, content: bytes, headers: Mapping[str, str]) -> API
 
 def result_of(response: Response[Any], expected: type[T]) -> T:
     if 200 <= response.status_code < 300:
+        if expected is Response:
+            return response  # type: ignore[return-value]  # the plan reads the answer itself
         if isinstance(response.parsed, expected):
             return response.parsed
         raise UnexpectedResponse(
@@ -203,6 +206,23 @@ def create(
     effect = Send(model.operation.method, model.path, Job, body, headers)
     job: Job = yield from with_retries(effect, retry, creates=True)
     return job
+
+
+def cancel(endpoint: Endpoint, job: Job | UUID | str, retry: RetryPolicy) -> Plan[Job]:
+    """Cancels a job and returns it. Krea documents the answer as a 200 with no body; an empty
+    body or the job itself (as older servers sent) is accepted too. The job is returned from
+    the answer when it carries one, else fetched with one `GET /jobs/{id}`."""
+    job_id = job_id_of(job)
+    answer: Response[Any] = yield from call(endpoint, Response, retry, id=job_id)
+    try:
+        carried = json.loads(answer.content) if answer.content.strip() else None
+        if isinstance(carried, dict):  # the job, or not: the generated model decides
+            cancelled: Job = Job.from_dict(carried)
+            return cancelled
+    except (ValueError, KeyError, TypeError):
+        pass  # not the job: what the job is now is one GET away
+    fetched: Job = yield from call(get_job, Job, retry, id=job_id)
+    return fetched
 
 
 def is_finished(job: Job) -> bool:

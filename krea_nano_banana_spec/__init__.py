@@ -23,6 +23,9 @@ from urllib.parse import quote
 
 import yaml
 
+from krea_nano_banana_spec.normalize import normalize
+from krea_nano_banana_spec.normalize import value_type as value_type  # readers' one type lookup
+
 JSON = "application/json"
 
 
@@ -36,11 +39,13 @@ def spec_path() -> Path:
 
 @functools.cache
 def document() -> Mapping[str, Any]:
+    """openapi.yaml as every reader sees it: normalised (see `normalize`), so that operations
+    written the way Krea writes them work everywhere."""
     with spec_path().open("rb") as handle:
         loaded: dict[str, Any] = yaml.load(
             handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         )
-    return loaded
+    return normalize(loaded)
 
 
 @functools.cache
@@ -144,12 +149,19 @@ def enum_values(schema_name: str) -> tuple[str, ...]:
     return tuple(document()["components"]["schemas"][schema_name]["enum"])
 
 
+ALIASES_KEY = "x-krea-deprecated-field-aliases"  # Krea's own extension, in Krea's format
+
+
 @dataclass(frozen=True, slots=True)
 class DeprecatedAlias:
-    alias: str
-    replacement: str
-    sunset: datetime
+    """One entry of Krea's `x-krea-deprecated-field-aliases` (`from`, `to`, `sunset_date`,
+    `reason`, `migration_url`); each alias has its own sunset."""
+
+    alias: str  # `from`
+    replacement: str  # `to`
+    sunset: datetime  # `sunset_date`, enforced from its first instant, in UTC
     migration_url: str
+    reason: str = ""
 
     @property
     def sunset_date(self) -> date:
@@ -160,19 +172,27 @@ class DeprecatedAlias:
 class Price:
     compute_units: Decimal
     usd: Decimal | None = None  # Krea publishes dollars for some models only
+    approximate: bool = False  # Krea's table says "~3"
+    upper_bound: bool = False  # the most the model's table asks; it prices by more than a field
 
     def times(self, count: int) -> Price:
         usd = None if self.usd is None else self.usd * count
-        return Price(self.compute_units * count, usd)
+        return Price(self.compute_units * count, usd, self.approximate, self.upper_bound)
 
     def __str__(self) -> str:
-        units = f"{self.compute_units} compute units"
-        return units if self.usd is None else f"${self.usd} ({units})"
+        units = f"{'~' if self.approximate else ''}{self.compute_units} compute units"
+        shown = units if self.usd is None else f"${self.usd} ({units})"
+        return f"at most {shown}" if self.upper_bound else shown
 
 
 def _price(entry: Mapping[str, Any]) -> Price:
     usd = entry.get("usd")
-    return Price(Decimal(str(entry["compute_units"])), None if usd is None else Decimal(str(usd)))
+    return Price(
+        Decimal(str(entry["compute_units"])),
+        None if usd is None else Decimal(str(usd)),
+        approximate=bool(entry.get("approximate", False)),
+        upper_bound=bool(entry.get("upper_bound", False)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +219,7 @@ class ResultImages:
     default_tier: str
     default_aspect_ratio: str
     max_side: int
+    media_type: str = "image/png"  # "video/mp4" for a video model: one still frame, as an MP4
 
 
 class Role:
@@ -285,13 +306,14 @@ class Generation:
 def _aliases(entries: list[Mapping[str, Any]]) -> tuple[DeprecatedAlias, ...]:
     return tuple(
         DeprecatedAlias(
-            alias=entry["alias"],
-            replacement=entry["replacement"],
+            alias=str(entry["from"]),
+            replacement=str(entry["to"]),
             # Accepted until the date; enforced from its first instant, in UTC.
             sunset=datetime.combine(
-                date.fromisoformat(str(entry["sunset"])), datetime.min.time(), UTC
+                date.fromisoformat(str(entry["sunset_date"])), datetime.min.time(), UTC
             ),
-            migration_url=entry["migration_url"],
+            migration_url=str(entry.get("migration_url", "")),
+            reason=str(entry.get("reason", "")),
         )
         for entry in entries
     )
@@ -316,6 +338,7 @@ def _result_images(entry: Mapping[str, Any] | None) -> ResultImages | None:
         default_tier=str(entry["default_tier"]),
         default_aspect_ratio=str(entry["default_aspect_ratio"]),
         max_side=int(entry["max_side"]),
+        media_type=str(entry.get("media_type", "image/png")),
     )
 
 
@@ -345,7 +368,7 @@ def generations() -> tuple[Generation, ...]:
                 request_schema_name=schema_name,
                 request_schema=component_schema(schema_name),
                 job_type=str(definition["x-krea-job-type"]),
-                aliases=_aliases(definition.get("x-deprecated-aliases", [])),
+                aliases=_aliases(definition.get(ALIASES_KEY, [])),
                 pricing=_pricing(definition.get("x-pricing")),
                 roles=dict(definition.get("x-request-roles", {})),
                 result_images=_result_images(definition.get("x-result-images")),

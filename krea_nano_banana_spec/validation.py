@@ -94,6 +94,27 @@ _UNNAMED_BOUNDS = {
 }
 
 
+# A refused value is quoted up to this many characters: enough to recognise it, while a
+# megabyte prompt or a value nested hundreds deep is not echoed back whole.
+EXCERPT_CHARS = 60
+
+
+def excerpt(value: Any) -> str:
+    """`value`'s repr, cut to EXCERPT_CHARS with its full length said."""
+    text = repr(value)
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    return f"{text[:EXCERPT_CHARS]}... ({len(text)} characters)"
+
+
+def _message(error: ValidationError) -> str:
+    # jsonschema quotes the whole instance; quote an excerpt instead.
+    whole = repr(error.instance)
+    if len(whole) <= EXCERPT_CHARS:
+        return error.message
+    return error.message.replace(whole, excerpt(error.instance))
+
+
 def describe(error: ValidationError, root: str = "") -> InvalidRequest:
     path = list(error.absolute_path)
     if (
@@ -113,9 +134,9 @@ def describe(error: ValidationError, root: str = "") -> InvalidRequest:
     bound = _UNNAMED_BOUNDS.get(str(error.validator))
     if bound is not None:
         return InvalidRequest(
-            field_path(root, path), f"{error.message} ({bound}: {error.validator_value})"
+            field_path(root, path), f"{_message(error)} ({bound}: {error.validator_value})"
         )
-    return InvalidRequest(field_path(root, path), error.message)
+    return InvalidRequest(field_path(root, path), _message(error))
 
 
 class SchemaChecker:

@@ -43,7 +43,7 @@ def client_answering(payload: Any, status: int = 200) -> AuthenticatedClient:
 
 
 def fetch(payload: dict[str, Any]) -> Job:
-    job = get_job.sync(JOB_UUID, client=client_answering(payload))
+    job = get_job.sync(str(JOB_UUID), client=client_answering(payload))
     assert isinstance(job, Job)
     return job
 

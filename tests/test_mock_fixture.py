@@ -33,7 +33,7 @@ def test_generated_sync_client_through_global_patching(krea_mock: KreaMock) -> N
     assert isinstance(created, Job)
     statuses = []
     for _ in range(10):
-        job = get_job.sync(created.job_id, client=client())
+        job = get_job.sync(str(created.job_id), client=client())
         assert isinstance(job, Job)
         statuses.append(job.status)
         if job.status is JobStatus.COMPLETED:
@@ -49,7 +49,9 @@ def test_generated_sync_client_through_global_patching(krea_mock: KreaMock) -> N
 async def test_generated_async_client(krea_mock: KreaMock) -> None:
     created = await generate_nano_banana_2.asyncio(client=client(), body=BODY)
     assert isinstance(created, Job)
-    cancelled = await cancel_job.asyncio(created.job_id, client=client())
+    answer = await cancel_job.asyncio_detailed(str(created.job_id), client=client())
+    assert (answer.status_code, answer.content) == (200, b"")  # as Krea documents it
+    cancelled = await get_job.asyncio(str(created.job_id), client=client())
     assert isinstance(cancelled, Job)
     assert cancelled.status is JobStatus.CANCELLED
 

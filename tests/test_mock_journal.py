@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl, urlsplit
+
 import httpx
 import pytest
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
-from devtools.servers import mock_server
+from devtools.servers import ROOT, mock_server
 
 CREATE = spec.generation(spec.default_model()).path
 TOKEN = "journal-secret-token"
@@ -85,6 +88,62 @@ def test_the_journal_over_http_filters_and_names_a_bad_filter() -> None:
     assert bad_since.status_code == 400
     assert "since" in bad_since.json()["error"]
     assert TOKEN not in str(everything)
+
+
+def test_a_deeply_nested_body_is_refused_briefly_and_the_journal_still_serialises() -> None:
+    nested = "[" * 260 + "]" * 260
+    with (
+        KreaMock() as mock,
+        httpx.Client(base_url=mock.base_url, headers={"Authorization": "Bearer t"}) as client,
+    ):
+        refused = client.post(
+            CREATE,
+            content=f'{{"prompt": {nested}}}',
+            headers={"Content-Type": "application/json"},
+        )
+        long_value = post(client, {"prompt": ["x" * 5000]})
+        journal = client.get("/__mock__/journal")
+        after = post(client, {"prompt": "a lighthouse"})
+        journal_after = client.get("/__mock__/journal")
+    assert refused.status_code == 400
+    assert refused.json()["error"].startswith("prompt: [[[[")
+    assert len(refused.text) < 300  # a bounded excerpt, not the whole value
+    assert long_value.status_code == 400
+    assert len(long_value.text) < 300
+    assert journal.status_code == 200
+    entries = journal.json()["entries"]
+    assert [e["status"] for e in entries] == [400, 400]
+    assert isinstance(entries[0]["body"], str)  # the raw text, as for a body that is not JSON
+    assert entries[0]["body"].startswith('{"prompt": [[[[')
+    assert after.status_code == 200
+    assert journal_after.status_code == 200
+    assert len(journal_after.json()["entries"]) == 3
+
+
+def test_an_unknown_model_filter_is_a_400_naming_the_models() -> None:
+    with KreaMock() as mock, httpx.Client(transport=mock.transport()) as client:
+        answer = client.get(f"{mock.base_url}/__mock__/journal", params={"model": "nano-banana-9"})
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith("model: 'nano-banana-9' is not a model of the spec")
+    assert all(model in answer.json()["error"] for model in spec.available_models())
+
+
+def test_the_readmes_example_journal_query_finds_what_it_describes() -> None:
+    readme = (ROOT / "README.md").read_text()
+    found = re.search(r"Over HTTP: `GET (/__mock__/journal\?[^`]+)`", readme)
+    assert found is not None
+    query = dict(parse_qsl(urlsplit(found[1]).query))
+    model = spec.generation(query["model"])
+    with (
+        KreaMock() as mock,
+        httpx.Client(base_url=mock.base_url, headers={"Authorization": "Bearer t"}) as client,
+    ):
+        client.post(model.path, json={"prompt": ""})  # the refused create it describes
+        client.post(model.path, json={"prompt": "a lighthouse"})
+        answer = client.get(found[1])
+    assert answer.status_code == 200
+    (entry,) = answer.json()["entries"]
+    assert (entry["method"], entry["status"], entry["model"]) == ("POST", 400, model.model)
 
 
 def test_newest_pages_from_the_end_of_the_ring() -> None:

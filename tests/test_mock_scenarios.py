@@ -8,6 +8,7 @@ import httpx
 import pytest
 from krea_nano_banana_mock import KreaMock
 
+import krea_nano_banana_spec as spec
 from tests.helpers import CREATE_PATH, Api
 
 
@@ -39,12 +40,13 @@ def test_forced_429_carries_retry_after_in_either_form(api: Api, prefer: str) ->
 
 
 def test_an_undocumented_forced_code_is_refused_saying_which_are(api: Api) -> None:
-    job = api.create_job()
-    # Raw: the mock's Prefer header is not Krea's, and its 400 is not one get_job documents.
-    refused = api.http.get(f"/jobs/{job['job_id']}", headers={"Prefer": "code=402"})
+    operation = spec.operation(spec.generation().operation_id)
+    refused = api.create(prefer="code=409")
     assert refused.status_code == 400
+    errors = [code for code in operation.definition["responses"] if code[0] in "45"]
     assert refused.json()["error"] == (
-        "Prefer: code: 402 is not an error status of get_job (401, 404, 503)"
+        f"Prefer: code: 409 is not an error status of {operation.operation_id}"
+        f" ({', '.join(errors)})"
     )
 
 
@@ -118,7 +120,8 @@ def test_stuck_job_stays_processing_until_cancelled(api: Api) -> None:
     seen = [api.get_job(job_id)["status"] for _ in range(10)]
     assert seen[-1] == "processing"
     assert set(seen[2:]) == {"processing"}
-    assert api.cancel(job_id).json()["status"] == "cancelled"
+    assert api.cancel(job_id).status_code == 200
+    assert api.get_job(job_id)["status"] == "cancelled"
 
 
 def test_slow_job_needs_more_polls(api: Api) -> None:
@@ -196,3 +199,18 @@ def test_transport_faults_happen_after_the_request_took_effect(
     assert len(api.list_jobs().json()["items"]) == 1  # the job exists; only the answer was lost
     again = api.http.post(CREATE_PATH, json={"prompt": "a cat"}, headers={"Prefer": prefer})
     assert again.status_code == 200  # failures=1: the identical retry goes through
+
+
+@pytest.mark.parametrize(
+    "prefer", ["scenario=explode", "code=abc", "scenario=fail; reason=bored", "code=402"]
+)
+def test_a_bad_prefer_is_ignored_where_the_operation_documents_no_400(
+    api: Api, prefer: str
+) -> None:
+    job_id, other_id = api.create_job()["job_id"], api.create_job()["job_id"]
+    polled = api.get(job_id, prefer=prefer)  # checked against the spec: no 400 documented
+    cancelled = api.cancel(other_id, prefer=prefer)
+    assert polled.status_code == 200
+    assert cancelled.status_code == 200
+    assert "Preference-Applied" not in polled.headers
+    assert api.list_jobs().status_code == 200

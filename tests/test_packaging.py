@@ -64,3 +64,46 @@ def test_the_wheel_installs_only_names_of_its_own(tmp_path: Path) -> None:
     static = Path(ROOT, "mock_server/krea_nano_banana_mock/dashboard/static")
     for page_file in static.iterdir():  # the dashboard works from the installed package alone
         assert f"krea_nano_banana_mock/dashboard/static/{page_file.name}" in names
+
+
+def test_an_sdk_only_install_runs_pytest_and_names_the_mock_extra(tmp_path: Path) -> None:
+    """`pip install krea-nano-banana` (no extra), as a user does, then their own pytest run: the
+    plugin every install registers loads quietly; only using the fixture, or starting the
+    server, says which extra to install, in one line."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", ROOT, "pytest"],
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "test_users.py").write_text(
+        "import krea_nano_banana\n\n"
+        "def test_without_the_mock():\n    assert krea_nano_banana.Krea\n\n"
+        "def test_with_the_fixture(krea_mock):\n    pass\n"
+    )
+    run = subprocess.run(
+        [python, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr  # one error, not a usage error (exit 3)
+    assert "1 passed, 1 error" in run.stdout
+    assert "krea_mock fixture: the mock needs" in run.stdout
+    assert "pip install 'krea-nano-banana[mock]'" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+    server = subprocess.run(
+        [venv / "bin" / "krea-mock-server"], capture_output=True, text=True, timeout=60
+    )
+    assert server.returncode == 1
+    assert server.stdout == ""
+    assert server.stderr.strip().splitlines() == [
+        "krea-mock-server: the mock needs orjson, fastjsonschema, respx, uvicorn, pillow:"
+        " pip install 'krea-nano-banana[mock]'"
+    ]

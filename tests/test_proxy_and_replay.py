@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
+from krea_nano_banana_mock.core.clock import SystemClock
+from krea_nano_banana_mock.core.journal import Journal
+from krea_nano_banana_mock.http_layer.messages import MockRequest
+from krea_nano_banana_mock.proxy.cassettes import Cassettes, Exchange
+from krea_nano_banana_mock.proxy.replay import Replay
 
 import krea_nano_banana_spec as spec
 from devtools.servers import mock_server, mutant_server
@@ -60,6 +66,8 @@ def test_the_proxy_in_front_of_the_projects_server_reports_no_violations() -> No
         statuses = [status for status, _ in workflow(url)]
         assert statuses[0] == 200
         assert statuses[-1] == 200
+        listed = httpx.get(f"{url}{LIST}", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert len(listed.headers.get_list("date")) == 1  # not the upstream's and ours
         entries = journal(url)
     assert len(entries) >= 4
     assert all(entry["violations"] == [] for entry in entries), entries
@@ -181,3 +189,47 @@ def _without_urls(body: Any) -> Any:
     if isinstance(body, list):
         return [_without_urls(v) for v in body]
     return body
+
+
+def test_a_recorder_stopped_mid_write_leaves_no_half_cassette(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cassettes"
+    cassettes = Cassettes(folder)
+    exchange = Exchange("GET", "/jobs", "", {}, b"", 200, [], b'{"items": []}')
+    cassettes.write(exchange)
+    real_write = Path.write_bytes
+
+    def killed_halfway(path: Path, content: bytes) -> int:  # the process dies mid-write
+        real_write(path, content[: len(content) // 2])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_bytes", killed_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        cassettes.write(exchange)
+    monkeypatch.undo()
+    exchanges, problems = Cassettes(folder).load()
+    assert problems == []
+    assert len(exchanges) == 1
+
+
+def test_a_replay_404_says_whether_the_query_or_the_body_differed(tmp_path: Path) -> None:
+    cassettes = Cassettes(tmp_path)
+    cassettes.write(Exchange("GET", LIST, "limit=1", {}, b"", 200, [], b'{"items": []}'))
+    cassettes.write(Exchange("POST", CREATE, "", {}, b'{"prompt": "abc"}', 400, [], b"{}"))
+    replay = Replay(tmp_path, "http://127.0.0.1:1", Journal(), SystemClock())
+
+    def error(method: str, path: str, query: str = "", body: bytes = b"") -> str:
+        answer = replay.handle(MockRequest(method, path, query, {}, body))
+        assert answer.status == 404
+        message: str = orjson.loads(answer.body)["error"]
+        return message
+
+    assert error("GET", LIST, "limit=2") == (
+        f"replay: nothing recorded for GET {LIST}?limit=2 with this query"
+        " (1 recorded request(s) to this path, 2 in all): 'limit=1'"
+    )
+    assert "with this body" in error("POST", CREATE, "", b'{"prompt": "xyz"}')
+    assert error("DELETE", LIST) == (
+        f"replay: nothing recorded for DELETE {LIST} (0 recorded request(s) to this path, 2 in all)"
+    )

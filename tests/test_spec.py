@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
+import uuid
 from typing import Any
 
 import jsonschema
@@ -12,6 +15,9 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from referencing.exceptions import Unresolvable
 
 import krea_nano_banana_spec as spec
+from krea_nano_banana_spec.normalize import derived_operation_id
+from krea_nano_banana_spec.pricing_tables import parse_compute_unit_table
+from tests.repository_copy import UPSTREAM
 from tests.spec_lint import unused_components
 
 DOC = spec.document()
@@ -42,26 +48,30 @@ def test_an_unused_component_is_reported() -> None:
 
 
 def test_the_operations_have_their_ids() -> None:
-    found = {(op.method, op.path): op.operation_id for op in spec.operations().values()}
-    assert found == {
-        ("POST", "/generate/image/google/nano-banana"): "generate_nano_banana",
-        ("POST", "/generate/image/google/nano-banana-pro"): "generate_nano_banana_pro",
-        ("POST", "/generate/image/google/nano-banana-2"): "generate_nano_banana_2",
-        ("GET", "/jobs/{id}"): "get_job",
-        ("DELETE", "/jobs/{id}"): "cancel_job",
-        ("GET", "/jobs"): "list_jobs",
-    }
+    """A generation's id is the one the normalisation would derive (so an operation copied
+    from Krea gets the same), and the jobs operations are named by their role."""
+    for model in spec.generations():
+        assert model.operation_id == derived_operation_id(model.operation.method, model.path)
+    roles = {"job.get": "get_job", "job.cancel": "cancel_job", "job.list": "list_jobs"}
+    for role, operation_id in roles.items():
+        assert spec.operation_for(role).operation_id == operation_id
+    assert len(spec.operations()) == len(spec.generations()) + len(roles)
+
+
+# Krea's document: every job-creating operation documents these; the jobs operations, these.
+CREATE_STATUSES = {"200", "400", "401", "402", "429"}
+JOB_STATUSES = {
+    "job.get": {"200", "401", "404"},
+    "job.cancel": {"200", "401", "404"},
+    "job.list": {"200", "400", "401"},
+}
 
 
 @pytest.mark.parametrize(
     ("operation_id", "statuses"),
     [
-        ("generate_nano_banana", {"200", "400", "401", "402", "429"}),
-        ("generate_nano_banana_pro", {"200", "400", "401", "402", "429"}),
-        ("generate_nano_banana_2", {"200", "400", "401", "402", "429"}),
-        ("get_job", {"200", "401", "404"}),
-        ("cancel_job", {"200", "401", "404"}),
-        ("list_jobs", {"200", "400", "401"}),
+        *[(g.operation_id, CREATE_STATUSES) for g in spec.generations()],
+        *[(spec.operation_for(role).operation_id, s) for role, s in JOB_STATUSES.items()],
     ],
 )
 def test_documented_responses_are_declared_with_error_bodies(
@@ -76,48 +86,61 @@ def test_documented_responses_are_declared_with_error_bodies(
         assert schema["properties"]["error"]["type"] == "string"
 
 
-SHARED_RATIOS = ["21:9", "1:1", "4:3", "3:2", "2:3", "5:4", "4:5", "3:4", "16:9", "9:16"]
-# The family table of Krea's docs: prompt minimum length, aspect ratios, resolutions.
-FAMILY = {
-    "nano-banana": (1, SHARED_RATIOS, None),
-    "nano-banana-pro": (3, SHARED_RATIOS, ["1K", "2K", "4K"]),
-    "nano-banana-2": (3, ["4:1", *SHARED_RATIOS, "1:4", "1:8"], ["1K", "2K", "4K"]),
-}
+# Krea's published document (a copy): what each of our generation operations must say.
+KREA: dict[str, Any] = json.loads(UPSTREAM.read_text())
+PUBLISHED = [g for g in spec.generations() if g.path in KREA["paths"]]
 
 
-@pytest.mark.parametrize("model", sorted(FAMILY))
-def test_request_schemas_state_the_documented_constraints(model: str) -> None:
-    min_length, ratios, resolutions = FAMILY[model]
-    body = spec.generation(model).request_schema
-    props = body["properties"]
-    assert body["required"] == ["prompt"]
-    assert body["additionalProperties"] is False
-    assert props["prompt"]["minLength"] == min_length
-    assert props["aspect_ratio"]["enum"] == ratios
-    if resolutions is None:
-        assert "resolution" not in props
-    else:
-        assert props["resolution"]["enum"] == resolutions
-        assert props["resolution"]["default"] == "1K"
-    assert props["image_urls"]["items"]["format"] == "uri"
+def published(model: spec.Generation) -> dict[str, Any]:
+    operation: dict[str, Any] = KREA["paths"][model.path][model.operation.method.lower()]
+    return operation
+
+
+def test_the_family_is_published_by_krea() -> None:
+    assert list(spec.generations()) == PUBLISHED  # every model of ours is one of Krea's
+
+
+@pytest.mark.parametrize("model", PUBLISHED, ids=lambda g: g.model)
+def test_request_schemas_state_the_published_constraints(model: spec.Generation) -> None:
+    theirs = published(model)["requestBody"]["content"]["application/json"]["schema"]
+    ours = model.request_schema
+    assert ours["required"] == theirs["required"]
+    assert ours.get("additionalProperties") == theirs.get("additionalProperties")
+    assert set(ours["properties"]) == set(theirs["properties"])
+    kept = ("type", "enum", "default", "minLength", "maxLength", "minimum", "maximum", "format")
+    for name, field in theirs["properties"].items():
+        mine = ours["properties"][name]
+        for keyword in kept:
+            assert mine.get(keyword) == field.get(keyword), (name, keyword)
+        if "items" in field:  # style images: the url optional, the strength bounded
+            items = mine["items"]
+            assert items.get("required") == field["items"].get("required"), name
+            assert items.get("additionalProperties") == field["items"].get(
+                "additionalProperties"
+            ), name
+            for sub, sub_field in field["items"].get("properties", {}).items():
+                for keyword in kept:
+                    assert items["properties"][sub].get(keyword) == sub_field.get(keyword)
     for side in ("width", "height"):  # published as plain numbers: no upper bound
-        assert props[side]["type"] == "number"
-        assert "maximum" not in props[side]
-    style = props["style_images"]["items"]
-    assert style["required"] == ["strength"]  # the url is optional, as published
-    assert (
-        style["properties"]["strength"]["minimum"],
-        style["properties"]["strength"]["maximum"],
-    ) == (-2, 2)
-    assert spec.generation(model).job_type == "externalImage"
+        if side in ours["properties"]:
+            assert "maximum" not in ours["properties"][side]
 
 
 def test_the_generation_operations_are_read_from_the_spec() -> None:
-    assert spec.available_models() == ("nano-banana-2", "nano-banana-pro", "nano-banana")
-    assert spec.default_model() == "nano-banana-2"
-    assert spec.generation("generate_nano_banana_pro").model == "nano-banana-pro"
-    with pytest.raises(spec.UnknownModel, match="known: nano-banana-2, nano-banana-pro"):
-        spec.generation("nano-banana-3")
+    with_job_type = [
+        path.rsplit("/", 1)[-1]
+        for path, item in DOC["paths"].items()
+        for operation in item.values()
+        if isinstance(operation, dict) and "x-krea-job-type" in operation
+    ]
+    assert spec.available_models() == tuple(with_job_type)
+    assert spec.default_model() in spec.available_models()
+    for model in spec.generations():
+        assert spec.generation(model.operation_id) is model
+    unknown = f"no-such-model-{uuid.uuid4().hex[:8]}"  # cannot collide with a real one
+    known = ", ".join(spec.available_models())
+    with pytest.raises(spec.UnknownModel, match=f"known: {re.escape(known)}"):
+        spec.generation(unknown)
 
 
 def test_list_parameters() -> None:
@@ -140,45 +163,31 @@ def test_webhook_callback_and_links() -> None:
     assert all(link["parameters"] == {"id": "$response.body#/job_id"} for link in links.values())
 
 
-@pytest.mark.parametrize("model", sorted(FAMILY))
-def test_deprecated_aliases_are_machine_readable(model: str) -> None:
-    aliases = {a.alias: (a.replacement, str(a.sunset_date)) for a in spec.generation(model).aliases}
-    assert aliases == {
-        "imageUrls": ("image_urls", "2026-06-19"),
-        "aspectRatio": ("aspect_ratio", "2026-06-19"),
-        "styleImages": ("style_images", "2026-06-19"),
-    }
+@pytest.mark.parametrize("model", PUBLISHED, ids=lambda g: g.model)
+def test_deprecated_aliases_are_krea_s_own(model: spec.Generation) -> None:
+    definition = model.operation.definition
+    assert definition[spec.ALIASES_KEY] == published(model)[spec.ALIASES_KEY]  # Krea's format
+    assert [(a.alias, a.replacement, str(a.sunset_date)) for a in model.aliases] == [
+        (a["from"], a["to"], a["sunset_date"]) for a in published(model)[spec.ALIASES_KEY]
+    ]
 
 
-@pytest.mark.parametrize(
-    ("model", "prices"),
-    [
-        ("nano-banana", {None: "22.3 compute units"}),
-        (
-            "nano-banana-pro",
-            {
-                "1K": "60.1 compute units",
-                "2K": "60.1 compute units",
-                "4K": "120 compute units",
-            },
-        ),
-        (
-            "nano-banana-2",
-            {
-                "1K": "$0.08 (34.4 compute units)",
-                "2K": "$0.12 (57.8 compute units)",
-                "4K": "$0.16 (86.5 compute units)",
-            },
-        ),
-    ],
-)
-def test_published_prices_are_machine_readable(model: str, prices: dict[Any, str]) -> None:
-    operation = spec.generation(model)
-    for tier, price in prices.items():
-        body = {} if tier is None else {"resolution": tier}
-        assert str(operation.price(body)) == price
-    if None not in prices:
-        assert str(operation.price({})) == prices["1K"]  # the default resolution
+@pytest.mark.parametrize("model", PUBLISHED, ids=lambda g: g.model)
+def test_published_prices_are_machine_readable(model: spec.Generation) -> None:
+    table = parse_compute_unit_table(published(model)["description"])
+    assert table is not None
+    assert model.pricing is not None
+    tier = model.field(spec.Role.TIER)
+    for row, price in table.prices.items():
+        body = {tier: row[0]} if row and tier else {}
+        assert model.price(body).compute_units == price.compute_units  # type: ignore[union-attr]
+    default = model.price({})
+    assert default is not None
+    if tier is not None:  # a job without a tier costs what its default tier costs
+        assert default == model.price({tier: model.default(tier)})
+    for by_value in model.pricing.by_value.values():  # where Krea publishes dollars: both
+        if by_value.usd is not None:
+            assert str(by_value).startswith(f"${by_value.usd} (")
 
 
 def test_lifecycle_graph_is_over_the_documented_statuses() -> None:

@@ -7,6 +7,7 @@ import json
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts" / "py"))
 
 import spec_diff  # noqa: E402
+
+from tests.repository_copy import UPSTREAM  # noqa: E402
 
 OURS: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())
 CREATE = "POST /generate/image/google/nano-banana-2"
@@ -40,6 +43,18 @@ def body(doc: dict[str, Any]) -> Any:
 
 def create_op(doc: dict[str, Any]) -> Any:
     return doc["paths"]["/generate/image/google/nano-banana-2"]["post"]
+
+
+def aliases(doc: dict[str, Any]) -> Any:
+    return create_op(doc)[spec_diff.KREA_ALIASES]
+
+
+def price_table(doc: dict[str, Any], row: str, replacement: str) -> None:
+    """Krea states prices only in the description: upstream carries no x-pricing of ours."""
+    operation = create_op(doc)
+    operation.pop("x-pricing")
+    assert row in operation["description"]
+    operation["description"] = operation["description"].replace(row, replacement)
 
 
 def diff(edit: Edit, ours: dict[str, Any] | None = None) -> list[spec_diff.Difference]:
@@ -65,8 +80,13 @@ def renamed_and_reworded(doc: dict[str, Any]) -> None:
         for operation in path_item.values():
             if isinstance(operation, dict):
                 operation.pop("summary", None)
-                operation.pop("description", None)
                 operation.pop("tags", None)
+                table = [
+                    line
+                    for line in operation.pop("description", "").splitlines()
+                    if line.startswith("|")
+                ]  # prices live in the table, reworded or not
+                operation["description"] = "Reworded.\n" + "\n".join(table)
 
 
 def test_a_document_identical_in_substance_reports_nothing() -> None:
@@ -162,18 +182,36 @@ def test_a_document_identical_in_substance_reports_nothing() -> None:
             ["mock"],
             "header x-request-id added",
         ),
-        # aliases
+        # aliases, in Krea's own extension
         (
-            lambda d: create_op(d)["x-deprecated-aliases"].append(
-                {"alias": "seedValue", "replacement": "seed", "sunset": "2027-01-01"}
+            lambda d: aliases(d).append(
+                {"from": "seedValue", "to": "seed", "sunset_date": "2027-01-01"}
             ),
             ["mock"],
             "alias 'seedValue' is new upstream",
         ),
         (
-            lambda d: create_op(d)["x-deprecated-aliases"][0].update(sunset="2026-12-31"),
+            lambda d: aliases(d)[0].update(sunset_date="2026-12-31"),
             ["mock"],
-            "alias 'imageUrls' changed",
+            "alias 'imageUrls': sunset_date '2026-06-19' -> '2026-12-31'",
+        ),
+        (lambda d: aliases(d).pop(), ["mock"], "alias 'styleImages' is gone upstream"),
+        # prices, as Krea states them: in the description's table
+        (
+            lambda d: price_table(d, "| 4K | 86.5 |", "| 4K | 99 |"),
+            ["mock"],
+            "price of '4K': 86.5 -> 99 compute units upstream",
+        ),
+        (
+            lambda d: price_table(d, "| 4K | 86.5 |", "| 4K | 86.5 |\n| 8K | 140 |"),
+            ["mock"],
+            "price of '8K' is new upstream",
+        ),
+        # a field is shown whole: its type and its bounds
+        (
+            lambda d: body(d).update(seed={"type": "integer", "minimum": 0}),
+            ["mock"],
+            'field seed added upstream: {"minimum": 0, "type": "integer"}',
         ),
     ],
 )
@@ -230,9 +268,8 @@ def published_upstream(doc: dict[str, Any]) -> None:
             properties = schemas(doc)[request.rsplit("/", 1)[-1]]["properties"]
             for name in ("width", "height"):
                 properties[name] = {"type": "number"}
-            create["requestBody"]["required"] = False
-            for extension in ("x-deprecated-aliases", "x-request-roles", "x-result-images"):
-                create.pop(extension, None)
+            for extension in ("x-pricing", "x-request-roles", "x-result-images"):
+                create.pop(extension, None)  # ours, never Krea's
             create["responses"]["200"].pop("headers", None)  # shared by the anchors
     for path_item in doc["paths"].values():
         for operation in path_item.values():
@@ -323,3 +360,69 @@ def test_an_unreachable_upstream_is_one_line_and_a_distinct_exit_code() -> None:
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("spec-diff: cannot read the upstream document")
+
+
+def without_our_extensions(doc: dict[str, Any]) -> None:
+    """Every `x-` key but Krea's own removed, everywhere: what Krea could publish."""
+
+    def strip(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in [k for k in node if k.startswith("x-") and k != spec_diff.KREA_ALIASES]:
+                node.pop(key)
+            for value in node.values():
+                strip(value)
+        elif isinstance(node, list):
+            for item in node:
+                strip(item)
+
+    strip(doc)
+
+
+def test_our_own_extensions_are_never_drift() -> None:
+    assert diff(without_our_extensions) == []
+
+
+def test_an_upstream_operation_we_do_not_have_is_listed_as_not_adopted() -> None:
+    model = f"dream-{uuid.uuid4().hex[:8]}"  # a name no spec can already hold
+
+    def new_model(doc: dict[str, Any]) -> None:
+        added = copy.deepcopy(create_op(doc))
+        added.pop("operationId")
+        added["description"] = "A new model.\n| Compute Units |\n|---|\n| ~7 |\n"
+        doc["paths"][f"/generate/image/acme/{model}"] = {"post": added}
+
+    found = only(diff(new_model))
+    assert found.category == spec_diff.NOT_ADOPTED
+    assert found.impacts == []
+    assert found.detail == (
+        f'not adopted: model {model!r} upstream, not in openapi.yaml; {{"": "7"}} compute units'
+    )
+    assert spec_diff.exit_code([found]) == spec_diff.EXIT_INFO
+    assert f"not adopted (informational) (1):\n  [ ] POST /generate/image/acme/{model}" in (
+        spec_diff.report([found])
+    )
+
+
+def test_against_krea_published_document_nothing_breaks_and_every_known_entry_is_true() -> None:
+    krea = json.loads(UPSTREAM.read_text())
+    found = spec_diff.compare(OURS, krea)
+    known = spec_diff.load_known(spec_diff.KNOWN_FILE)
+    spec_diff.mark_known(found, known)
+    open_items = [f"{d.operation}: {d.detail}" for d in found if not d.known]
+    assert all(d.category == spec_diff.NOT_ADOPTED for d in found if not d.known), open_items
+    assert spec_diff.exit_code(found) <= spec_diff.EXIT_INFO
+    # an entry that matches nothing in Krea's real document would be a false "known"
+    for entry in known:
+        assert any(d.known == entry["reason"] for d in found), entry
+    # every upstream operation is either ours or listed as not adopted
+    ours = {f"{m.upper()} {p}" for m, p in spec_diff.our_operations(OURS)}
+    listed = {d.operation for d in found if d.category == spec_diff.NOT_ADOPTED}
+    published = {f"{m.upper()} {p}" for p, item in krea["paths"].items() for m in item}
+    assert listed == published - ours
+    assert ours <= published
+
+
+def test_the_command_against_krea_published_document_exits_informational() -> None:
+    result = run("--upstream", str(UPSTREAM))
+    assert result.returncode == spec_diff.EXIT_INFO, result.stdout[-2000:]
+    assert "breaks" not in result.stdout

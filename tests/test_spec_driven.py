@@ -13,29 +13,26 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from krea_nano_banana_mock.core.images import table_size
 
-ROOT = Path(__file__).resolve().parents[1]
+import krea_nano_banana_spec as spec
+from tests.repository_copy import copy_with_edited_spec, run_contract_suite, run_in
 
 pytestmark = pytest.mark.slow
-COPIED = (
-    "krea_nano_banana_spec",
-    "krea_nano_banana",
-    "mock_server",
-    "contract_tests",
-    "scripts/py",
-)
-SPEC_FILES = ("openapi.yaml", "openapi-python-client.yaml")
 NEW_PATH = "/generate/image/test/pixel-dream"
+LATER_SUNSET = "2027-03-01"
+# An aspect ratio the spec does not have yet, whatever it has today.
+NEW_RATIO = next(
+    f"{wide}:1"
+    for wide in range(2, 100)
+    if f"{wide}:1" not in spec.component_schema("NanoBanana2AspectRatio")["enum"]
+)
 
 
 def edit_spec(document: dict[str, Any]) -> None:
@@ -71,25 +68,38 @@ def edit_spec(document: dict[str, Any]) -> None:
         },
     }
     ratios = schemas["NanoBanana2AspectRatio"]
-    ratios["enum"].append("2:1")
-    ratios["x-enum-varnames"].append("RATIO_2_1")
+    ratios["enum"].append(NEW_RATIO)
+    ratios["x-enum-varnames"].append("RATIO_" + NEW_RATIO.replace(":", "_"))
     schemas["NanoBananaProRequest"]["properties"]["negative_prompt"] = {
         "type": "string",
         "description": "What the image should not show.",
     }
     schemas["Job"]["properties"]["progress"] = {"type": "number"}
+    # A new alias with a later sunset than the others', on one model only.
+    pro = document["paths"]["/generate/image/google/nano-banana-pro"]["post"]
+    pro[spec.ALIASES_KEY] = [
+        *copy.deepcopy(pro[spec.ALIASES_KEY]),
+        {
+            "from": "negativePrompt",
+            "to": "negative_prompt",
+            "sunset_date": LATER_SUNSET,
+            "reason": "Public API request fields are moving to snake_case.",
+            "migration_url": "https://docs.krea.ai/developers/deprecations",
+        },
+    ]
 
 
 DRIVER = textwrap.dedent(
     """
-    import contextlib, io, json, os, sys
+    import contextlib, io, json, os, sys, warnings
     import krea_api_client
     from krea_api_client.models import Job
-    from krea_nano_banana import InvalidRequestError, Krea
+    from krea_nano_banana import BadRequestError, InvalidRequestError, Krea
     from krea_nano_banana.cli import main
     from krea_nano_banana_mock import KreaMock
 
     out = {"client_from": krea_api_client.__file__}
+    NEW_RATIO = os.environ["NEW_RATIO"]
 
     def cli(*argv):
         buffer = io.StringIO()
@@ -112,7 +122,7 @@ DRIVER = textwrap.dedent(
                 krea.generate("a pixel dream", model="pixel-dream", seed=-1)
             except InvalidRequestError as error:
                 out["bad_seed"] = str(error)
-            two = krea.generate_and_wait("wide", model="nano-banana-2", aspect_ratio="2:1")
+            two = krea.generate_and_wait("wide", model="nano-banana-2", aspect_ratio=NEW_RATIO)
             out["new_enum_value"] = str(two.result.urls[0]).rsplit("/", 1)[-1]
             pro = krea.generate("calm", model="nano-banana-pro", negative_prompt="no people")
             out["new_request_field"] = str(pro.status)
@@ -127,7 +137,23 @@ DRIVER = textwrap.dedent(
         out["cli_job_height"] = mock.job(out["cli_job"]["job_id"]).request.height
         out["cli_cost"] = cli("cost", "--model", "pixel-dream").strip()
         out["cli_help"] = cli("generate", "--model", "pixel-dream", "--help")
-        out["cli_enum"] = json.loads(cli("generate", "x y z", "--aspect-ratio", "2:1"))["status"]
+        wide = cli("generate", "x y z", "--aspect-ratio", NEW_RATIO)
+        out["cli_enum"] = json.loads(wide)["status"]
+    # Between the two sunsets: the later alias is still accepted, the earlier ones are not.
+    with KreaMock(now="2026-12-01T00:00:00Z") as between:
+        with Krea("t", transport=between.transport(), sleep=lambda _: None) as krea:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                krea.generate("calm", model="nano-banana-pro",
+                              extra_body={"negativePrompt": "boats"})
+            out["later_alias_warning"] = [str(w.message) for w in caught]
+            sent = between.requests(method="POST")[-1]
+            out["later_alias"] = [sent.status, between.job(sent.job_id).request.model]
+            try:
+                krea.generate("calm", model="nano-banana-pro",
+                              extra_body={"imageUrls": ["https://example.com/a.png"]})
+            except BadRequestError as refused:
+                out["earlier_alias"] = refused.message
     print(json.dumps(out))
     """
 )
@@ -135,37 +161,11 @@ DRIVER = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def edited_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    copied = tmp_path_factory.mktemp("repository")
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for folder in COPIED:
-        shutil.copytree(ROOT / folder, copied / folder, ignore=ignore)
-    for name in SPEC_FILES:
-        shutil.copy(ROOT / name, copied / name)
-    document = yaml.safe_load((copied / "openapi.yaml").read_text())
-    edit_spec(document)
-    (copied / "openapi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
-    regenerate = [sys.executable, str(copied / "scripts" / "py" / "regenerate.py")]
-    subprocess.run(regenerate, check=True, capture_output=True, timeout=120)
-    return copied
-
-
-def run_in(copied: Path, command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    path = os.pathsep.join(
-        str(copied / folder) for folder in ("", "generated", "mock_server", "contract_tests")
-    )
-    return subprocess.run(
-        command,
-        cwd=copied,
-        env={**os.environ, "PYTHONPATH": path, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return copy_with_edited_spec(tmp_path_factory.mktemp("repository"), edit_spec)
 
 
 def test_mock_sdk_and_cli_follow_a_spec_edit_with_no_hand_edit(edited_copy: Path) -> None:
-    result = run_in(edited_copy, [sys.executable, "-c", DRIVER])
+    result = run_in(edited_copy, [sys.executable, "-c", DRIVER], NEW_RATIO=NEW_RATIO)
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout)
     assert out["client_from"].startswith(str(edited_copy))  # the regenerated client, not ours
@@ -179,7 +179,8 @@ def test_mock_sdk_and_cli_follow_a_spec_edit_with_no_hand_edit(edited_copy: Path
     )
     assert url.endswith("/512x512.png")
     assert out["bad_seed"] == "pixel-dream: seed: -1 is less than the minimum of 0"
-    assert out["new_enum_value"] == "1456x720.png"  # 2:1 at 1K, sides on a 16 grid
+    width, height = table_size(NEW_RATIO, 1024)  # at the default tier, 1K
+    assert out["new_enum_value"] == f"{width}x{height}.png"
     assert out["new_request_field"] == "queued"
     assert out["new_response_field"] == 0.5
     listed = {m["model"]: m for m in out["models"]}
@@ -192,24 +193,14 @@ def test_mock_sdk_and_cli_follow_a_spec_edit_with_no_hand_edit(edited_copy: Path
     assert "--aspect-ratio" not in out["cli_help"]
     assert out["cli_enum"] == "queued"
     assert "cli_failures" not in out
+    assert out["later_alias"] == [200, "nano-banana-pro"]
+    assert any(LATER_SUNSET in w and "negative_prompt" in w for w in out["later_alias_warning"])
+    assert "imageUrls" in out["earlier_alias"]
+    assert "image_urls" in out["earlier_alias"]
 
 
 @pytest.mark.slow(seconds=15)
 def test_the_contract_suite_follows_a_spec_edit(edited_copy: Path) -> None:
-    result = run_in(
-        edited_copy,
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "contract_tests",
-            "-k",
-            "requests or lifecycle",
-        ],
-        HYPOTHESIS_PROFILE="fast",
-    )
+    result = run_contract_suite(edited_copy, "requests or lifecycle or sunset")
     assert result.returncode == 0, result.stdout[-3000:]
     assert "pixel-dream" in result.stdout or "passed" in result.stdout

@@ -20,6 +20,7 @@ import krea_nano_banana_spec as spec
 from krea_nano_banana_spec.validation import response_checker
 
 _LIST = spec.operation_for("job.list").operation_id
+_CANCEL = spec.operation_for("job.cancel").operation_id
 GRAPH = spec.lifecycle()
 
 
@@ -91,9 +92,38 @@ def list_pages_carry_next_cursor(operation_id: str, status: int, body: Any) -> N
         raise MissingPublishedField(operation_id, status, "next_cursor is required")
 
 
+CANCEL_ANSWER = "a cancel answers no body, an empty body or the cancelled job"
+
+
+class UnexpectedCancelAnswer(ContractViolation):
+    """A successful cancel answered something other than no body or the cancelled job."""
+
+
+def cancel_answer_is_empty_or_the_cancelled_job(operation_id: str, response: httpx.Response) -> Any:
+    """Krea documents a cancel's 200 with no body; servers that send the job are read too, and
+    then it must be the job, cancelled. Returns the job, or None."""
+    if not response.content.strip():
+        return None
+    try:
+        job = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        job = None
+    if not isinstance(job, dict) or job.get("status") != GRAPH.cancelled:
+        raise UnexpectedCancelAnswer(
+            operation_id, response.status_code, f"{CANCEL_ANSWER}: {response.text[:120]!r}"
+        )
+    return job
+
+
 def response_conforms(operation_id: str, response: httpx.Response) -> Any:
-    """Every check above, for one response; returns the parsed body."""
+    """Every check above, for one response; returns the parsed body (None for an answer the
+    spec documents without one)."""
     status_code_is_documented(operation_id, response.status_code)
+    documented = spec.operation(operation_id).response(response.status_code) or {}
+    if not documented.get("content"):
+        if operation_id == _CANCEL and response.status_code == 200:
+            return cancel_answer_is_empty_or_the_cancelled_job(operation_id, response)
+        return response.json() if response.content.strip() else None
     try:
         body = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,8 @@ PROMPT_TEXT = "A lighthouse on a basalt cliff at dusk"
 
 @functools.cache
 def _schema() -> Any:
-    return schemathesis.openapi.from_path(str(spec.spec_path()))
+    # The normalised document, as every reader sees it (a copy: Schemathesis keeps it).
+    return schemathesis.openapi.from_dict(json.loads(spec.document_json()))
 
 
 def valid_bodies(model: str) -> st.SearchStrategy[dict[str, Any]]:
@@ -72,9 +74,12 @@ WRONG_TYPE_VALUES: dict[str, st.SearchStrategy[Any]] = {
 
 def _rules_of(schema: dict[str, Any], path: Path, aliases: frozenset[str]) -> list[Violation]:
     found: list[Violation] = []
-    kind = schema.get("type")
+    kind = spec.value_type(schema)
     if isinstance(kind, str) and kind in WRONG_TYPE_VALUES:
-        found.append(Violation(path, f"not {kind}", WRONG_TYPE_VALUES[kind]))
+        wrong = WRONG_TYPE_VALUES[kind]
+        if isinstance(schema.get("type"), list) and "null" in schema["type"]:
+            wrong = wrong.filter(lambda value: value is not None)  # null is allowed here
+        found.append(Violation(path, f"not {kind}", wrong))
     if "enum" in schema:
         known = set(schema["enum"])
         found.append(
@@ -133,11 +138,11 @@ def _item_schema(model: str, path: Path) -> dict[str, Any]:
 
 def minimal_value(schema: Mapping[str, Any]) -> Any:
     """A small valid value of a schema: its required fields only, its first enum value, ..."""
-    if schema.get("type") == "object":
+    if spec.value_type(schema) == "object":
         return {
             name: minimal_value(schema["properties"][name]) for name in schema.get("required", [])
         }
-    if schema.get("type") == "array":
+    if spec.value_type(schema) == "array":
         return [minimal_value(schema.get("items", {}))]
     if "enum" in schema:
         return schema["enum"][0]
@@ -145,7 +150,7 @@ def minimal_value(schema: Mapping[str, Any]) -> Any:
         return schema["default"]
     if schema.get("format") == "uri":
         return "https://example.com/a.png"
-    if schema.get("type") in ("number", "integer"):
+    if spec.value_type(schema) in ("number", "integer"):
         if "minimum" in schema:
             return schema["minimum"]
         return schema.get("exclusiveMinimum", -1) + 1
@@ -175,7 +180,7 @@ def _descend(model: str, body: Any, path: Path) -> Any:
             while len(node) <= part:
                 node.append(minimal_value(schema))
         else:
-            wanted = list if schema.get("type") == "array" else dict
+            wanted = list if spec.value_type(schema) == "array" else dict
             if not isinstance(node.get(part), wanted):
                 node[part] = [] if wanted is list else minimal_value(schema)
         node = node[part]

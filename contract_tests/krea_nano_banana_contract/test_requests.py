@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import pkgutil
+import typing
 from typing import Any
 
 import httpx
-import krea_api_client.models
+import krea_api_client.api
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,11 +24,15 @@ from krea_nano_banana_spec.validation import SchemaChecker
 
 
 def typed_endpoint(operation: spec.Generation) -> tuple[Any, Any]:
-    """The generated endpoint module and request model of an operation, found by the names
-    the generator gives them (its tag and operationId, the body's schema name)."""
-    tag = operation.operation.definition["tags"][0]
-    module = importlib.import_module(f"krea_api_client.api.{tag}.{operation.operation_id}")
-    return module, getattr(krea_api_client.models, operation.request_schema_name)
+    """The generated endpoint module and request model of an operation: the module named after
+    its operationId (in whichever tag's folder the generator put it), and the type its
+    `sync_detailed` takes as `body`."""
+    for found in pkgutil.walk_packages(krea_api_client.api.__path__, "krea_api_client.api."):
+        if found.name.rsplit(".", 1)[-1] == operation.operation_id:
+            module = importlib.import_module(found.name)
+            body_type = typing.get_type_hints(module.sync_detailed)["body"]
+            return module, body_type
+    raise LookupError(f"no generated module for {operation.operation_id}")
 
 
 @pytest.mark.parametrize("model", MODELS)

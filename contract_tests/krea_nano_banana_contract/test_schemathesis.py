@@ -7,6 +7,7 @@ and cancel the job it returned.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,7 +67,7 @@ MOCK = (
 
 def _load() -> Any:
     if MOCK is None:
-        return schemathesis.openapi.from_path(str(spec.spec_path()), config=_config())
+        return schemathesis.openapi.from_dict(json.loads(spec.document_json()), config=_config())
     return schemathesis.openapi.from_asgi("/openapi.json", AsgiApp(MOCK), config=_config())
 
 

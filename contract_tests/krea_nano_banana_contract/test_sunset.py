@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -66,10 +66,20 @@ def test_aliases_are_accepted_before_the_sunset_and_refused_from_it(
 
 
 def test_server_is_consistently_on_one_side_of_the_sunset(spending: Target) -> None:
-    """What a live run can check without a clock: one probe tells the side; all agree."""
-    (model, first), *_ = aliases_of(spending)
-    with spending.client(spending.fresh_token()) as client:
-        probe = client.create(body_with(model, first), model=model)
-    side = "before" if probe.status_code == 200 else "after"
+    """What a live run can check without a clock. Each alias has its own sunset: one probe per
+    sunset date tells the server's side of it, every alias of that date must agree, and the
+    sides must be in order (a server past a later sunset is past every earlier one)."""
+    by_sunset: dict[datetime, list[tuple[str, spec.DeprecatedAlias]]] = {}
     for model, alias in aliases_of(spending):
-        assert_side(spending, model, alias, side)
+        by_sunset.setdefault(alias.sunset, []).append((model, alias))
+    sides = []
+    for sunset in sorted(by_sunset):
+        (model, first), *_ = by_sunset[sunset]
+        with spending.client(spending.fresh_token()) as client:
+            probe = client.create(body_with(model, first), model=model)
+        side = "before" if probe.status_code == 200 else "after"
+        for model, alias in by_sunset[sunset]:
+            assert_side(spending, model, alias, side)
+        sides.append((sunset, side))
+    ordered = [side for _, side in sides]
+    assert ordered == sorted(ordered), f"past a later sunset but not an earlier one: {sides}"

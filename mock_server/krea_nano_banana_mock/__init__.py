@@ -6,15 +6,10 @@ Two doors into one mock: `KreaMock` (respx, in-process) and `AsgiApp` (real HTTP
 
 from __future__ import annotations
 
-import importlib.util
 from typing import TYPE_CHECKING
 
+from krea_nano_banana_mock.core.dependencies import MISSING_EXTRA
 from krea_nano_banana_spec.lazy import exports as _exports
-
-# The mock's dependencies come with the `mock` extra; without them, say so once, here.
-_MISSING = [name for name in ("orjson", "fastjsonschema") if importlib.util.find_spec(name) is None]
-if _MISSING:
-    raise ImportError(f"the mock needs {', '.join(_MISSING)}: pip install 'krea-nano-banana[mock]'")
 
 if TYPE_CHECKING:
     from krea_nano_banana_mock.core.clock import (
@@ -70,4 +65,10 @@ _EXPORTS = {
     "SystemClock": "krea_nano_banana_mock.core.clock",
     "build": "krea_nano_banana_mock.http_layer.assembly",
 }
-__all__, __getattr__, __dir__ = _exports(__name__, _EXPORTS, globals())
+__all__, _getattr, __dir__ = _exports(__name__, _EXPORTS, globals())
+
+
+def __getattr__(name: str) -> object:
+    if MISSING_EXTRA is not None and name in _EXPORTS:
+        raise ImportError(MISSING_EXTRA)
+    return _getattr(name)

@@ -11,18 +11,19 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-try:
-    import uvicorn
-except ImportError as missing:  # the SDK alone was installed
-    raise SystemExit(
-        "krea-mock-server needs the mock extra: pip install 'krea-nano-banana[mock]'"
-    ) from missing
+from krea_nano_banana_mock.core.dependencies import MISSING_EXTRA
+
+if MISSING_EXTRA is not None:  # the SDK alone was installed: one line, no traceback
+    raise SystemExit(f"krea-mock-server: {MISSING_EXTRA}")
+
+import uvicorn
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core.clock import SystemClock, parse_instant
 from krea_nano_banana_mock.core.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
 from krea_nano_banana_mock.core.journal import Journal
 from krea_nano_banana_mock.core.lifecycle import Progression
+from krea_nano_banana_mock.core.option_rules import flag
 from krea_nano_banana_mock.core.webhooks import DeliveryPolicy
 from krea_nano_banana_mock.dashboard import UI_PATH, DashboardApp, Source
 from krea_nano_banana_mock.http_layer.admin_token import AdminTokenGuard, exposure_warning
@@ -63,7 +64,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="krea-mock-server", description="A stateful mock of Krea's Nano Banana API family."
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one")
+    parser.add_argument(
+        "--port", type=flag("port"), default=8080, help="port to bind; 0 picks a free one"
+    )
     parser.add_argument("--now", type=_instant, help="start the mock's clock at this instant")
     parser.add_argument(
         "--token",
@@ -78,9 +81,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=Progression.TIME.value,
         help="when jobs move on (default: time)",
     )
-    parser.add_argument("--step-seconds", type=float, default=0.6, help="time per status step")
-    parser.add_argument("--concurrency-limit", type=int, default=8, help="running jobs per token")
-    parser.add_argument("--backlog-limit", type=int, default=1000, help="backlogged jobs per token")
+    parser.add_argument(
+        "--step-seconds", type=flag("step_seconds"), default=0.6, help="time per status step"
+    )
+    parser.add_argument(
+        "--concurrency-limit",
+        type=flag("concurrency_limit"),
+        default=8,
+        help="running jobs per token",
+    )
+    parser.add_argument(
+        "--backlog-limit",
+        type=flag("backlog_limit"),
+        default=1000,
+        help="backlogged jobs per token",
+    )
     parser.add_argument(
         "--credits",
         type=_compute_units,
@@ -95,11 +110,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="deliver webhooks only to hosts matching this glob (repeatable); default: any host",
     )
     parser.add_argument(
-        "--webhook-timeout", type=float, default=5.0, help="seconds a receiver gets to answer"
+        "--webhook-timeout",
+        type=flag("webhook_timeout"),
+        default=5.0,
+        help="seconds a receiver gets to answer",
     )
     parser.add_argument(
         "--webhook-first-delay",
-        type=float,
+        type=flag("webhook_first_delay"),
         default=DeliveryPolicy().first_delay,
         help="seconds before the first webhook retry; each next one waits twice as long",
     )
@@ -111,7 +129,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--public-url", help="base URL for result links (default: the bound URL)")
     parser.add_argument(
         "--journal-size",
-        type=int,
+        type=flag("journal_size"),
         default=DEFAULT_JOURNAL_SIZE,
         metavar="N",
         help="requests kept in the journal, GET /__mock__/journal (default: 10000; 0: none)",
@@ -140,8 +158,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--replay {args.replay}: no such folder")
     if args.admin_token is not None and not args.admin_token.strip():
         parser.error("--admin-token must not be empty")
-    if args.journal_size < 0:
-        parser.error("--journal-size must be 0 or more")
     return args
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +23,10 @@ import typed_signatures
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # this checkout's spec package, not another installed one
+from krea_nano_banana_spec.mock_rules import missing_mock_rules  # noqa: E402
+from krea_nano_banana_spec.normalize import normalize  # noqa: E402
+
 PACKAGE = "krea_api_client"
 DEFAULT_TARGET = ROOT / "generated" / PACKAGE
 SIGNATURES = ROOT / typed_signatures.MODULE
@@ -44,8 +49,23 @@ class Drift:
         )
 
 
+def normalized_copy(spec: Path, directory: Path) -> Path:
+    """The spec as the generator must read it: normalised (krea_nano_banana_spec.normalize),
+    so that operations written the way Krea writes them generate cleanly."""
+    document = normalize(yaml.safe_load(spec.read_text()))
+    problems = missing_mock_rules(document)
+    if problems:  # refused before generating: the mock would otherwise guess in silence
+        raise SystemExit(
+            f"{spec.name} lacks what the mock needs:\n" + "\n".join(f"  {p}" for p in problems)
+        )
+    written = directory / f"{spec.stem}.normalized.json"
+    written.write_text(json.dumps(document, indent=1))
+    return written
+
+
 def generate_into(directory: Path, spec: Path, config: Path) -> Path:
     output = directory / PACKAGE
+    spec = normalized_copy(spec, directory)
     bin_dir = Path(sys.executable).parent
     # The generator's post-hooks call ruff by name: make sure it is this venv's ruff.
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -107,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--signatures", type=Path, default=SIGNATURES, help="the SDK's module")
     args = parser.parse_args(argv)
 
-    document = yaml.safe_load(args.spec.read_text())
+    document = normalize(yaml.safe_load(args.spec.read_text()))  # as every reader sees it
     if broken := spec_integrity.problems(document):
         print(f"{args.spec.name} cannot be generated from; nothing was changed:", file=sys.stderr)
         print("\n".join(f"  {line}" for line in broken), file=sys.stderr)

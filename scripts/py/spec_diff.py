@@ -16,6 +16,7 @@ import json
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,14 @@ import yaml
 from deepdiff import DeepDiff
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # this checkout's spec package, not another installed one
+from krea_nano_banana_spec.pricing_tables import parse_compute_unit_table  # noqa: E402
+
+# Krea's own extension: compared like any part of the contract. Every other `x-` key is ours
+# (x-lifecycle, x-pricing, ...) and never drift: the prices of x-pricing are compared with
+# Krea's description tables instead.
+KREA_ALIASES = "x-krea-deprecated-field-aliases"
+PRICES = "prices"
 DEFAULT_UPSTREAM = "https://api.krea.ai/openapi.json"
 KNOWN_FILE = ROOT / "known-differences.yaml"
 PROSE = {
@@ -54,6 +63,7 @@ CONSTRAINTS = {
     "default",
 }
 EXIT_NONE, EXIT_INFO, EXIT_BREAKING, EXIT_UNAVAILABLE = 0, 1, 2, 3
+NOT_ADOPTED = "not adopted (informational)"
 
 EPILOG = """\
 exit codes:
@@ -67,7 +77,7 @@ Next, for each open item above:
   [ ] edit openapi.yaml to match upstream, or, where upstream is wrong, add a reviewed entry
       with its evidence to known-differences.yaml
   [ ] ./scripts/regenerate          rewrites generated/ from openapi.yaml
-  [ ] ./scripts/spec-diff           until it reports no drift
+  [ ] ./scripts/spec-diff           until nothing is open but what is not adopted
   [ ] ./scripts/test                the SDK, mock, CLI and contract suite follow the spec
   [ ] the contract suite live against Krea (README, "Contract testing")"""
 
@@ -85,6 +95,8 @@ class Difference:
     def category(self) -> str:
         if self.known:
             return "known"
+        if self.location == "operation" and self.change == "added":
+            return NOT_ADOPTED
         if "client" in self.impacts:
             return "breaks the generated client"
         if "mock" in self.impacts:
@@ -136,7 +148,11 @@ def normalise_schema(node: Any) -> Any:
         return [normalise_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
-    schema = {k: normalise_schema(v) for k, v in node.items() if k not in PROSE}
+    schema = {
+        k: normalise_schema(v)
+        for k, v in node.items()
+        if k not in PROSE and not str(k).startswith("x-")
+    }
     if schema.pop("nullable", False):  # OpenAPI 3.0 spelling of a null-accepting type
         kind = schema.get("type")
         if isinstance(kind, str):
@@ -147,7 +163,7 @@ def normalise_schema(node: Any) -> Any:
 
 
 def normalise_operation(
-    operation: Mapping[str, Any], path_item: Mapping[str, Any]
+    operation: Mapping[str, Any], path_item: Mapping[str, Any], ours: bool = True
 ) -> dict[str, Any]:
     parameters = {}
     for param in [*path_item.get("parameters", []), *operation.get("parameters", [])]:
@@ -175,13 +191,40 @@ def normalise_operation(
         }
         for code, response in operation.get("responses", {}).items()
     }
-    aliases = operation.get("x-deprecated-aliases")
-    if aliases is not None:
-        result["x-deprecated-aliases"] = {
-            a["alias"]: {"replacement": a.get("replacement"), "sunset": str(a.get("sunset"))}
-            for a in aliases
+    result[KREA_ALIASES] = {
+        str(a.get("from")): {
+            "to": a.get("to"),
+            "sunset_date": str(a.get("sunset_date")),
+            "migration_url": a.get("migration_url"),
         }
+        for a in operation.get(KREA_ALIASES, [])
+    }
+    prices = price_rows(operation, ours)
+    if prices:
+        result[PRICES] = prices
     return result
+
+
+def _units(value: Any) -> str:
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def price_rows(operation: Mapping[str, Any], ours: bool = False) -> dict[str, str]:
+    """An operation's compute units per priced row ("1K", or "" for a single price). Ours come
+    from `x-pricing` (what the SDK and the mock charge) where we keep one; upstream's only from
+    the table in the description, the one place Krea states prices."""
+    pricing = operation.get("x-pricing") if ours else None
+    if pricing:
+        if "per_job" in pricing:
+            return {"": _units(pricing["per_job"]["compute_units"])}
+        return {
+            str(value): _units(price["compute_units"])
+            for value, price in pricing.get("by_value", {}).items()
+        }
+    table = parse_compute_unit_table(str(operation.get("description", "")))
+    if table is None:
+        return {}
+    return {" ".join(row): _units(price.compute_units) for row, price in table.prices.items()}
 
 
 def our_operations(document: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -195,7 +238,7 @@ def our_operations(document: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def operations_of(
-    document: Mapping[str, Any], wanted: list[tuple[str, str]]
+    document: Mapping[str, Any], wanted: list[tuple[str, str]], ours: bool = True
 ) -> dict[str, tuple[str | None, dict[str, Any]] | None]:
     resolved = resolve(document, document)
     found: dict[str, tuple[str | None, dict[str, Any]] | None] = {}
@@ -206,7 +249,10 @@ def operations_of(
         if operation is None:
             found[label] = None
         else:
-            found[label] = (operation.get("operationId"), normalise_operation(operation, path_item))
+            found[label] = (
+                operation.get("operationId"),
+                normalise_operation(operation, path_item, ours),
+            )
     return found
 
 
@@ -262,19 +308,27 @@ def classify(
     name = field_name(path)
     diff = Difference(label, location, change, "")
 
-    if path[0] == "x-deprecated-aliases":
+    if path[0] == KREA_ALIASES:
         diff.impacts = ["mock"]
         diff.detail = {
-            "added": f"alias {path[1]!r} is new upstream; the mock refuses it",
+            "added": f"alias {path[1]!r} is new upstream ({_short(upstream)}); the mock refuses it",
             "removed": f"alias {path[1]!r} is gone upstream; the mock and the SDK still know it",
-        }.get(change, f"alias {path[1]!r} changed: {ours!r} -> {upstream!r}")
+        }.get(change, f"alias {path[1]!r}: {'/'.join(map(str, path[2:]))} {ours!r} -> {upstream!r}")
+        return diff
+    if path[0] == PRICES:
+        row = f"{path[1]!r}" if len(path) > 1 and path[1] else "the single price"
+        diff.impacts = ["mock"]  # estimate_cost, `nano-banana cost` and the mock's credits
+        diff.detail = {
+            "added": f"price of {row} is new upstream: {_short(upstream)} compute units",
+            "removed": f"price of {row} is gone upstream (ours: {_short(ours)} compute units)",
+        }.get(change, f"price of {row}: {ours} -> {upstream} compute units upstream")
         return diff
     if path[0] == "parameters" and len(path) == 2:
         required = isinstance(upstream, dict) and upstream.get("required")
         diff.impacts = (
             (["client", "mock"] if required else ["mock"]) if change == "added" else ["client"]
         )
-        diff.detail = f"parameter {path[1]} {change} upstream"
+        diff.detail = f"parameter {path[1]} {change} upstream: {_short(upstream or ours)}"
         return diff
     if response and len(path) >= 3 and path[2] == "headers":
         diff.impacts = ["mock"] if change == "added" else []
@@ -314,11 +368,11 @@ def classify(
     if len(path) >= 2 and path[-2] == "properties":
         if change == "added":
             diff.impacts = ["mock"]
-            diff.detail = f"field {name} added upstream"
+            diff.detail = f"field {name} added upstream: {_short(upstream)}"
         else:
             required_here = node_at(our_operation, [*path[:-2], "required"]) or []
             diff.impacts = ["client"] if (request or path[-1] in required_here) else []
-            diff.detail = f"field {name} removed upstream"
+            diff.detail = f"field {name} removed upstream (ours: {_short(ours)})"
         return diff
     if keyword == "type" or (keyword == "anyOf" and change == "changed"):
         diff.impacts = ["client", "mock"]
@@ -341,7 +395,7 @@ def _short(value: Any) -> str:
 def compare(ours: Mapping[str, Any], upstream: Mapping[str, Any]) -> list[Difference]:
     differences: list[Difference] = []
     wanted = our_operations(ours)
-    our_ops, their_ops = operations_of(ours, wanted), operations_of(upstream, wanted)
+    our_ops, their_ops = operations_of(ours, wanted), operations_of(upstream, wanted, False)
     for label, mine in our_ops.items():
         theirs = their_ops.get(label)
         if mine is None:
@@ -361,19 +415,35 @@ def compare(ours: Mapping[str, Any], upstream: Mapping[str, Any]) -> list[Differ
                     f"operationId {our_id!r} upstream is {their_id!r}",
                 )
             )
-        if "x-deprecated-aliases" not in their_op:
-            our_op = {k: v for k, v in our_op.items() if k != "x-deprecated-aliases"}
-            if "x-deprecated-aliases" in mine[1]:
-                differences.append(
-                    Difference(
-                        label,
-                        "x-deprecated-aliases",
-                        "removed",
-                        "upstream does not state the deprecated aliases",
-                    )
-                )
         differences.extend(_structural(label, our_op, their_op))
+    differences.extend(not_adopted(wanted, upstream))
     return differences
+
+
+def not_adopted(ours: list[tuple[str, str]], upstream: Mapping[str, Any]) -> list[Difference]:
+    """Upstream operations we do not have (a new model, above all): informational, each with
+    its price where Krea states one, so that a new model is never invisible."""
+    found = []
+    for path, item in upstream.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or (method, path) in ours:
+                continue
+            prices = price_rows(operation)
+            priced = f"; {_short(prices)} compute units" if prices else ""
+            what = (
+                f"model {path.rstrip('/').rsplit('/', 1)[-1]!r}"
+                if "/generate/" in path
+                else ("operation")
+            )
+            found.append(
+                Difference(
+                    f"{method.upper()} {path}",
+                    "operation",
+                    "added",
+                    f"not adopted: {what} upstream, not in openapi.yaml{priced}",
+                )
+            )
+    return found
 
 
 CHANGE_NAMES = {
@@ -447,7 +517,13 @@ def report(differences: list[Difference], every_known: bool = False) -> str:
     if not differences:
         return "No differences: openapi.yaml matches upstream for our operations."
     lines = []
-    for category in ("breaks the generated client", "breaks the mock's fidelity", "informational"):
+    categories = (
+        "breaks the generated client",
+        "breaks the mock's fidelity",
+        "informational",
+        NOT_ADOPTED,
+    )
+    for category in categories:
         group = [d for d in differences if d.category == category]
         if group:
             lines.append(f"{category} ({len(group)}):")

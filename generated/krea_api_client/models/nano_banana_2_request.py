@@ -19,7 +19,7 @@ T = TypeVar("T", bound="NanoBanana2Request")
 @_attrs_define
 class NanoBanana2Request:
     """The body of a Nano Banana 2 generation request. Properties not listed here are rejected.
-    The deprecated camelCase aliases (see `x-deprecated-aliases` on the operation) are
+    The deprecated camelCase aliases (see `x-krea-deprecated-field-aliases` on the operation) are
     accepted for compatibility until their sunset date and are not part of this schema.
 
         Attributes:

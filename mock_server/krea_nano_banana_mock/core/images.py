@@ -66,7 +66,9 @@ def largest_area(model: spec.Generation) -> int:
 
 def _fit(width: float, height: float, model: spec.Generation) -> tuple[int, int]:
     """A size over the model's bounds is scaled down to them, keeping its aspect ratio; a side
-    under a pixel becomes a pixel. Scaled in steps, so that no product overflows."""
+    under a pixel becomes a pixel (Krea publishes some models' sides without bounds, so zero
+    and negative ones are valid requests). Scaled in steps, so that no product overflows."""
+    width, height = max(width, 1.0), max(height, 1.0)
     by_side = min(1.0, _rules(model).max_side / max(width, height))
     width, height = max(width * by_side, 1.0), max(height * by_side, 1.0)
     by_area = min(1.0, math.sqrt(largest_area(model) / (width * height)))

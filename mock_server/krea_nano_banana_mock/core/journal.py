@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import orjson
 
 import krea_nano_banana_spec as spec
+from krea_nano_banana_mock.core.redaction import redact_json, redact_query, redact_text
 
 
 class Sent(Protocol):
@@ -45,6 +46,7 @@ class Answered(Protocol):
 
 DEFAULT_SIZE = 10_000
 TENANT_CHARS = 12  # enough to tell tenants apart in a report
+BODY_EXCERPT_BYTES = 2000  # of a body shown as text
 
 
 @dataclass(slots=True)
@@ -96,26 +98,34 @@ class Entry:
         )
 
     def parsed_body(self) -> Any:
+        """The body as JSON; as (the start of) its text when it is not JSON, or is JSON that
+        cannot be written back (nested deeper than the serialiser allows), so that reading the
+        journal never fails on what one request sent."""
         if not self.body:
             return None
         try:
-            return orjson.loads(self.body)
-        except orjson.JSONDecodeError:
-            return self.body[:2000].decode("utf-8", "replace")
+            parsed = orjson.loads(self.body)
+            orjson.dumps(parsed)
+        except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+            return self.body[:BODY_EXCERPT_BYTES].decode("utf-8", "replace")
+        return parsed
 
     def as_json(self) -> dict[str, Any]:
+        """The entry as it is shown (over HTTP, on the dashboard): credentials in URLs redacted.
+        The entry itself keeps what was sent, for `verify` to compare."""
+        error = self.error
         return {
             "at": self.at.isoformat(),
             "method": self.method,
             "path": self.path,
-            "query": self.query,
+            "query": redact_query(self.query),
             "tenant": self.tenant,
             "model": self.model,
             "job_id": self.job_id,
-            "body": self.parsed_body(),
+            "body": redact_json(self.parsed_body()),
             "status": self.status,
-            "error": self.error,
-            "violations": self.violations,
+            "error": redact_text(error) if error is not None else None,
+            "violations": [redact_text(violation) for violation in self.violations],
         }
 
 

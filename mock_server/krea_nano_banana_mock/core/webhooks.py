@@ -17,6 +17,7 @@ from fnmatch import fnmatch
 from urllib.parse import urlsplit
 
 from krea_nano_banana_mock.core.clock import Clock
+from krea_nano_banana_mock.core.redaction import redact_text, redact_url
 from krea_nano_banana_spec.validation import InvalidRequest
 
 USER_AGENT = "krea-mock-webhooks/1"
@@ -57,11 +58,11 @@ class Attempt:
     def as_json(self) -> dict[str, object]:
         return {
             "job_id": self.job_id,
-            "url": self.url,
+            "url": redact_url(self.url),
             "attempt": self.attempt,
             "at": self.at.isoformat(),
             "status_code": self.status_code,
-            "error": self.error,
+            "error": redact_text(self.error) if self.error is not None else None,
             "delivered": self.delivered,
             "final": self.final,
         }
@@ -174,7 +175,7 @@ class Outbox:
 def check_webhook_url(url: str, allowed_hosts: Sequence[str] | None, header: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidRequest(header, f"{url!r} must be an absolute http or https URL")
+        raise InvalidRequest(header, f"{redact_url(url)!r} must be an absolute http or https URL")
     if parts.username is not None or parts.password is not None:
         raise InvalidRequest(header, "must not carry credentials")
     if allowed_hosts is not None and not any(fnmatch(parts.hostname, p) for p in allowed_hosts):

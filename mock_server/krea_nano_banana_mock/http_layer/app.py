@@ -171,10 +171,9 @@ async def read_body(headers: dict[str, str], receive: Receive, limit: int) -> by
 
 
 async def send_response(send: Send, response: MockResponse, head: bool = False) -> None:
-    raw_headers = [
-        (b"content-type", response.content_type.encode()),
-        (b"content-length", str(len(response.body)).encode()),
-    ]
+    raw_headers = [(b"content-length", str(len(response.body)).encode())]
+    if response.content_type:  # an answer with no body (a cancel) declares no type
+        raw_headers.insert(0, (b"content-type", response.content_type.encode()))
     if response.headers:
         raw_headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
     await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})

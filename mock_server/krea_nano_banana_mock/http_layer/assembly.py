@@ -12,6 +12,7 @@ from krea_nano_banana_mock.core.clock import Clock
 from krea_nano_banana_mock.core.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
 from krea_nano_banana_mock.core.journal import Journal
 from krea_nano_banana_mock.core.lifecycle import Pace, Progression
+from krea_nano_banana_mock.core.option_rules import checked
 from krea_nano_banana_mock.core.webhooks import DeliveryPolicy, Outbox
 from krea_nano_banana_mock.http_layer.dispatcher import Dispatcher
 
@@ -31,6 +32,11 @@ class MockOptions:
     webhook_retry: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     webhook_hosts: Sequence[str] | None = None  # glob patterns; None allows any host
     journal_size: int = DEFAULT_JOURNAL_SIZE  # requests kept in the journal; 0 keeps none
+
+    def __post_init__(self) -> None:
+        for name in ("step_seconds", "concurrency_limit", "backlog_limit", "journal_size"):
+            checked(name, getattr(self, name))
+        checked("webhook_first_delay", self.webhook_retry.first_delay)
 
 
 def build(clock: Clock, base_url: str, options: MockOptions) -> Dispatcher:

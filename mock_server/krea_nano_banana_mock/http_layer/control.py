@@ -9,10 +9,12 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core.backend import Backend
 from krea_nano_banana_mock.core.clock import parse_instant
 from krea_nano_banana_mock.core.journal import Journal
 from krea_nano_banana_mock.core.lifecycle import Pace, Progression
+from krea_nano_banana_mock.core.option_rules import checked
 from krea_nano_banana_mock.core.webhooks import Outbox
 from krea_nano_banana_mock.http_layer.messages import (
     MockRequest,
@@ -45,10 +47,7 @@ def _set_clock(backend: Backend, body: dict[str, Any]) -> None:
         except ValueError:
             raise InvalidRequest("now", f"{body['now']!r} is not an ISO 8601 instant") from None
     if "advance_seconds" in body:
-        seconds = body["advance_seconds"]
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
-            raise InvalidRequest("advance_seconds", "must be a non-negative number")
-        backend.clock.advance(float(seconds))
+        backend.clock.advance(float(checked("advance_seconds", body["advance_seconds"])))
     backend.catch_up()
 
 
@@ -60,10 +59,8 @@ def _set_progression(backend: Backend, body: dict[str, Any]) -> None:
         raise InvalidRequest("policy", f"{body.get('policy')!r} is not one of {known}") from None
     pace = None
     if "step_seconds" in body:
-        seconds = body["step_seconds"]
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds <= 0:
-            raise InvalidRequest("step_seconds", "must be a positive number")
-        pace = Pace(float(seconds), backend.settings.pace.polls_per_step)
+        seconds = float(checked("step_seconds", body["step_seconds"]))
+        pace = Pace(seconds, backend.settings.pace.polls_per_step)
     backend.set_progression(policy, pace)
 
 
@@ -79,6 +76,10 @@ def journal_response(journal: Journal, query: str) -> MockResponse:
         raise InvalidRequest(
             sorted(unknown)[0], "unknown filter (known: method, path, model, status, since)"
         )
+    model = raw.get("model")
+    if model is not None and model not in spec.available_models():
+        known = ", ".join(spec.available_models())
+        raise InvalidRequest("model", f"{model!r} is not a model of the spec (known: {known})")
     status = raw.get("status")
     if status is not None and not status.isdigit():
         raise InvalidRequest("status", f"{status!r} is not an HTTP status code")
@@ -90,7 +91,7 @@ def journal_response(journal: Journal, query: str) -> MockResponse:
     entries = journal.entries(
         method=raw.get("method"),
         path=raw.get("path"),
-        model=raw.get("model"),
+        model=model,
         status=int(status) if status else None,
         since=instant,
     )
@@ -153,8 +154,6 @@ class ControlSurface:
             )
         parts = action.split("/")
         if len(parts) == 3 and parts[0] == "jobs" and parts[2] == "advance" and method == "POST":
-            steps = _body(request).get("steps", 1)
-            if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 100:
-                raise InvalidRequest("steps", "must be a whole number from 1 to 100")
+            steps = checked("steps", _body(request).get("steps", 1))
             return json_response(200, self.view.json(self.backend.advance(parts[1], steps)))
         return error_response_of(404, f"no control action {method} {request.path}")

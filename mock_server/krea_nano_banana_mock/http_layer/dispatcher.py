@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import orjson
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_mock.core import images
+from krea_nano_banana_mock.core import images, videos
 from krea_nano_banana_mock.core.backend import Backend, Job
 from krea_nano_banana_mock.core.errors import RETRY_AFTER
 from krea_nano_banana_mock.core.journal import TENANT_CHARS, Entry, Journal
@@ -47,6 +47,7 @@ from krea_nano_banana_mock.http_layer.representation import (
     LIFECYCLE,
     RESULTS_PREFIX,
     JobView,
+    result_media_type,
     result_path,
 )
 from krea_nano_banana_mock.http_layer.routes import Routes
@@ -140,7 +141,12 @@ class Dispatcher:
         self, operation_id: str, request: MockRequest, path_params: dict[str, str], note: Note
     ) -> MockResponse:
         tenant = note.tenant = self.tenancy.authenticate(request.headers.get("authorization"))
-        scenario = parse_prefer(request.headers.get("prefer"))
+        try:
+            scenario = parse_prefer(request.headers.get("prefer"))
+        except InvalidRequest:
+            if _answers_400(operation_id):
+                raise
+            scenario = NO_SCENARIO
         handler = OPERATIONS[operation_id]
         call = Invocation(request, tenant, path_params, scenario)
         if scenario is NO_SCENARIO:
@@ -150,8 +156,9 @@ class Dispatcher:
         )
         if faulty and scenario.fault is Fault.FLAKY:
             raise ServiceUnavailable(scenario.retry_after)
-        if scenario.code is not None:
-            return self._forced(operation_id, scenario)
+        forced = self._forced(operation_id, scenario) if scenario.code is not None else None
+        if forced is not None:
+            return forced
         response = handler(self.operation_context, call)
         if scenario.applied:
             response.headers.append(("Preference-Applied", scenario.applied))
@@ -170,10 +177,14 @@ class Dispatcher:
             copies = 2 if job.request.duplicate_webhook else 1
             self.outbox.enqueue(job.job_id, url, orjson.dumps(self.view.json(job)), copies)
 
-    def _forced(self, operation_id: str, scenario: Scenario) -> MockResponse:
+    def _forced(self, operation_id: str, scenario: Scenario) -> MockResponse | None:
+        """The error `Prefer: code=` asks for; None where it cannot be honoured and the
+        operation cannot say so (it documents no 400)."""
         code = scenario.code or 500
         documented = spec.operation(operation_id).definition["responses"]
         if str(code) not in documented or not 400 <= code <= 599:
+            if not _answers_400(operation_id):
+                return None
             errors = ", ".join(s for s in documented if s[0] in "45")
             raise InvalidRequest(
                 "Prefer: code", f"{code} is not an error status of {operation_id} ({errors})"
@@ -192,11 +203,16 @@ class Dispatcher:
         job = self.backend.find(match["job_id"]) if match is not None else None
         if job is None or job.status != LIFECYCLE.succeeded or path != result_path(job):
             raise RouteNotFound(f"no result image at {path}")
+        media_type = result_media_type(job)
+        size = (job.request.width, job.request.height)
+        content = (
+            videos.render_mp4(*size) if media_type == "video/mp4" else images.render_png(*size)
+        )
         return MockResponse(
             200,
-            images.render_png(job.request.width, job.request.height),
+            content,
             [("Cache-Control", "public, max-age=31536000, immutable")],
-            content_type="image/png",
+            content_type=media_type,
         )
 
     def reset(self) -> None:
@@ -204,3 +220,10 @@ class Dispatcher:
         self.backend.reset()
         self.outbox.clear()
         self.faults.clear()
+
+
+def _answers_400(operation_id: str) -> bool:
+    """Whether the operation documents a 400. One that does not cannot answer one: there, a
+    preference the mock cannot read or honour is ignored, as RFC 7240 lets a server ignore any
+    preference."""
+    return spec.operation(operation_id).response(400) is not None

@@ -24,7 +24,12 @@ from krea_nano_banana_mock.http_layer.deprecations import (
     blame_alias,
     deprecation_headers,
 )
-from krea_nano_banana_mock.http_layer.messages import MockRequest, MockResponse, json_response
+from krea_nano_banana_mock.http_layer.messages import (
+    MockRequest,
+    MockResponse,
+    empty_response,
+    json_response,
+)
 from krea_nano_banana_mock.http_layer.representation import JobView, cursor_text
 from krea_nano_banana_mock.http_layer.request_bodies import read_json_object
 from krea_nano_banana_mock.http_layer.validation import (
@@ -119,8 +124,8 @@ def get_job(context: OperationContext, call: Invocation) -> MockResponse:
 
 
 def cancel_job(context: OperationContext, call: Invocation) -> MockResponse:
-    job = context.backend.cancel(call.tenant, job_id_of(call))
-    return json_response(200, context.view.json(job))
+    context.backend.cancel(call.tenant, job_id_of(call))
+    return empty_response(200)  # Krea documents a 200 with no body
 
 
 @functools.cache

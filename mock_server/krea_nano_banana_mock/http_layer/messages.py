@@ -29,7 +29,7 @@ class MockResponse:
     status: int
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
-    content_type: str = JSON
+    content_type: str = JSON  # "": no Content-Type header (an answer with no body)
     # A transport fault for the door to enact after handling: RESET or TIMEOUT.
     fault: Fault | None = None
     stall_seconds: float = 0.0
@@ -47,3 +47,8 @@ def json_response(
     status: int, payload: Any, headers: list[tuple[str, str]] | None = None
 ) -> MockResponse:
     return MockResponse(status, orjson.dumps(payload), headers or [])
+
+
+def empty_response(status: int) -> MockResponse:
+    """An answer with no body and no Content-Type, as Krea documents a cancel's 200."""
+    return MockResponse(status, b"", content_type="")

@@ -42,8 +42,18 @@ def cursor_text(instant: datetime) -> str:
     return instant.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+# The file extension of each result media type the spec's `x-result-images` can name.
+EXTENSIONS = {"image/png": "png", "video/mp4": "mp4"}
+
+
+def result_media_type(job: Job) -> str:
+    rules = spec.generation(job.request.model).result_images
+    return rules.media_type if rules is not None else "image/png"
+
+
 def result_path(job: Job) -> str:
-    return f"{RESULTS_PREFIX}{job.job_id}/{job.request.width}x{job.request.height}.png"
+    extension = EXTENSIONS[result_media_type(job)]
+    return f"{RESULTS_PREFIX}{job.job_id}/{job.request.width}x{job.request.height}.{extension}"
 
 
 def job_json(job: Job, base_url: str) -> dict[str, Any]:

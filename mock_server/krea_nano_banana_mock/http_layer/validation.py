@@ -33,12 +33,17 @@ class SchemaValidator:
         )
 
     def validate(self, instance: Any) -> None:
+        problems = self.problems(instance)
+        if problems:
+            raise InvalidRequest.joined(problems)
+
+    def problems(self, instance: Any) -> list[InvalidRequest]:
+        """Every problem with `instance`, one per field; a valid one costs microseconds."""
         try:
             self._fast(instance)
         except fastjsonschema.JsonSchemaValueException:
-            problems = self._checker.problems(instance)
-            if problems:
-                raise InvalidRequest.joined(problems) from None
+            return self._checker.problems(instance)
+        return []
 
     def is_valid(self, instance: Any) -> bool:
         return self._checker.is_valid(instance)

@@ -8,59 +8,41 @@ headers, body}}`, a JSON body as JSON, any other as `{"base64": ...}`.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 import orjson
 
-REDACTED = "REDACTED"
-# Header and query names whose values are credentials, whatever the upstream calls them.
-SECRET_NAME = re.compile(r"authorization|token|secret|key|cookie|signature|password", re.I)
+from krea_nano_banana_mock.core.redaction import (
+    redact_headers,
+    redact_json,
+    redact_query,
+    redact_text,
+    redact_url,
+)
+
 KEPT_RESPONSE_HEADERS = {"content-type", "retry-after", "deprecation", "sunset", "link"}
+NOT_KEPT_REQUEST_HEADERS = {"host", "content-length", "connection", "accept-encoding"}
 IMAGES = "images"
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {
-        name: (REDACTED if SECRET_NAME.search(name) else value)
-        for name, value in headers.items()
-        if name.lower() not in {"host", "content-length", "connection", "accept-encoding"}
-    }
-
-
-def redact_query(query: str) -> str:
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(k, REDACTED if SECRET_NAME.search(k) else v) for k, v in pairs])
-
-
-def redact_url(url: str) -> str:
-    """A URL with its credentials (a signed link's signature, say) redacted."""
-    head, mark, query = url.partition("?")
-    return f"{head}{mark}{redact_query(query)}" if mark else url
-
-
-def _redacted(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(("http://", "https://")):
-        return redact_url(value)
-    if isinstance(value, dict):
-        return {k: _redacted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redacted(v) for v in value]
-    return value
 
 
 def encode_body(body: bytes) -> Any:
     if not body:
         return None
     try:
-        return {"json": _redacted(orjson.loads(body))}
-    except orjson.JSONDecodeError:
+        parsed = redact_json(orjson.loads(body))
+        orjson.dumps(parsed)  # nested deeper than the serialiser allows: kept as bytes
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        with contextlib.suppress(UnicodeDecodeError):  # binary: no URL to redact
+            body = redact_text(body.decode()).encode()
         return {"base64": base64.b64encode(body).decode()}
+    return {"json": parsed}
 
 
 def decode_body(stored: Any) -> bytes:
@@ -92,7 +74,13 @@ class Exchange:
                 "method": self.method,
                 "path": self.path,
                 "query": redact_query(self.query),
-                "headers": redact_headers(self.request_headers),
+                "headers": redact_headers(
+                    {
+                        name: value
+                        for name, value in self.request_headers.items()
+                        if name.lower() not in NOT_KEPT_REQUEST_HEADERS
+                    }
+                ),
                 "body": encode_body(self.request_body),
             },
             "response": {
@@ -130,6 +118,14 @@ def parse(raw: bytes, name: str) -> Exchange:
         raise CassetteError(f"{name}: not a cassette ({type(exc).__name__}: {exc})") from None
 
 
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Whole or not at all: a recorder killed mid-write (SIGKILL, a full disk) leaves at most a
+    `.partial` file, which the replay does not read, never a half cassette."""
+    partial = path.with_name(f"{path.name}.partial")
+    partial.write_bytes(content)
+    os.replace(partial, path)
+
+
 class Cassettes:
     """A folder of recordings, written in order."""
 
@@ -143,11 +139,11 @@ class Cassettes:
         self._next += 1
         slug = re.sub(r"[^A-Za-z0-9]+", "-", exchange.path).strip("-")[:60] or "root"
         path = self.folder / f"{self._next:05d}-{exchange.method}-{slug}.json"
-        path.write_bytes(orjson.dumps(exchange.as_json(), option=orjson.OPT_INDENT_2))
+        _write_atomically(path, orjson.dumps(exchange.as_json(), option=orjson.OPT_INDENT_2))
         return path
 
     def write_image(self, url: str, content: bytes) -> None:
-        (self.folder / IMAGES / image_name(redact_url(url))).write_bytes(content)
+        _write_atomically(self.folder / IMAGES / image_name(redact_url(url)), content)
 
     def load(self) -> tuple[list[Exchange], list[str]]:
         """The exchanges in recording order, and one problem per file that could not be read."""

@@ -18,17 +18,29 @@ from krea_nano_banana_mock.http_layer.messages import MockRequest
 from krea_nano_banana_mock.http_layer.validation import (
     InvalidRequest,
     ParameterValidator,
+    SchemaValidator,
     parameters,
+    request_body,
 )
-from krea_nano_banana_spec.validation import SchemaChecker, response_checker
 
 JSON = spec.JSON
 
 
+# Compiled once per operation and status (fastjsonschema: microseconds on a valid message;
+# jsonschema words the problems of an invalid one): the proxy checks every exchange.
 @functools.cache
-def _request_checker(operation_id: str) -> SchemaChecker:
-    generation = spec.generation(operation_id)
-    return SchemaChecker(generation.request_schema)
+def _response_checker(operation_id: str, status: int) -> SchemaValidator | None:
+    schema = spec.operation(operation_id).response_schema(status)
+    return SchemaValidator(schema) if schema is not None else None
+
+
+@functools.cache
+def _documented(operation_id: str, status: int) -> bool:
+    return spec.operation(operation_id).response(status) is not None
+
+
+def _request_checker(operation_id: str) -> SchemaValidator:
+    return request_body(spec.generation(operation_id).model)
 
 
 @functools.cache
@@ -64,14 +76,32 @@ def request_problems(operation_id: str | None, request: MockRequest) -> list[str
     return found
 
 
+# A client polling a job gets the same bytes until the job moves on: the same bytes get the
+# same verdict, so small bodies' verdicts are remembered (bounded in count and in size).
+VERDICT_CACHE_BODY_BYTES = 4096
+
+
 def response_problems(
     operation_id: str | None, status: int, content_type: str, body: bytes
 ) -> list[str]:
     if operation_id is None:
         return []
-    if spec.operation(operation_id).response(status) is None:
+    if len(body) <= VERDICT_CACHE_BODY_BYTES:
+        return list(_remembered_response_problems(operation_id, status, content_type, body))
+    return _response_problems(operation_id, status, content_type, body)
+
+
+@functools.lru_cache(maxsize=1024)
+def _remembered_response_problems(
+    operation_id: str, status: int, content_type: str, body: bytes
+) -> tuple[str, ...]:
+    return tuple(_response_problems(operation_id, status, content_type, body))
+
+
+def _response_problems(operation_id: str, status: int, content_type: str, body: bytes) -> list[str]:
+    if not _documented(operation_id, status):
         return [f"response {status}: status code not documented for {operation_id}"]
-    checker = response_checker(operation_id, status)
+    checker = _response_checker(operation_id, status)
     if checker is None:
         return []
     if not content_type.startswith(JSON):

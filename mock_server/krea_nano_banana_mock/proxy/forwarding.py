@@ -17,6 +17,7 @@ import orjson
 import krea_nano_banana_spec as spec
 from krea_nano_banana_mock.core.clock import Clock
 from krea_nano_banana_mock.core.journal import Entry, Journal
+from krea_nano_banana_mock.core.redaction import redact_text, redact_url
 from krea_nano_banana_mock.http_layer.errors import MethodNotAllowed, RouteNotFound
 from krea_nano_banana_mock.http_layer.messages import (
     MockRequest,
@@ -26,11 +27,21 @@ from krea_nano_banana_mock.http_layer.messages import (
 from krea_nano_banana_mock.http_layer.routes import Routes
 from krea_nano_banana_mock.proxy.cassettes import Cassettes, Exchange
 from krea_nano_banana_mock.proxy.conformance import request_problems, response_problems
+from krea_nano_banana_mock.proxy.upstream_client import Upstream, UpstreamError
 
 log = logging.getLogger("krea_nano_banana_mock.proxy")
 # Hop-by-hop headers, and the ones httpx sets for itself, are not forwarded.
-NOT_FORWARDED = {"host", "content-length", "connection", "keep-alive", "transfer-encoding"}
+NOT_FORWARDED = {
+    "host",
+    "content-length",
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "accept-encoding",
+}
+# `date` too: the server in front sets its own, and two would contradict each other.
 NOT_RETURNED = {
+    "date",
     "content-length",
     "connection",
     "keep-alive",
@@ -54,9 +65,12 @@ class Proxy:
         self.clock = clock
         self.cassettes = cassettes
         self.routes = Routes(spec.operations().values())
+        self._upstream = Upstream(self.upstream, timeout)
+        # Result images are fetched from wherever the upstream points, when recording only.
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def close(self) -> None:
+        await self._upstream.close()
         await self._client.aclose()
 
     def _operation(self, request: MockRequest) -> tuple[str | None, dict[str, str]]:
@@ -68,32 +82,35 @@ class Proxy:
     async def handle(self, request: MockRequest) -> MockResponse:
         operation_id, path_params = self._operation(request)
         problems = request_problems(operation_id, request)
-        url = f"{self.upstream}{request.path}" + (f"?{request.query}" if request.query else "")
-        headers = {k: v for k, v in request.headers.items() if k not in NOT_FORWARDED}
+        target = f"{request.path}?{request.query}" if request.query else request.path
+        headers = [(k, v) for k, v in request.headers.items() if k not in NOT_FORWARDED]
+        headers.append(("accept-encoding", "identity"))  # bodies the checks can read
         try:
-            upstream = await self._client.request(
-                request.method, url, headers=headers, content=request.body
-            )
-        except httpx.HTTPError as exc:
-            reason = f"upstream {self.upstream} unreachable: {type(exc).__name__}: {exc}"
+            upstream = await self._upstream.request(request.method, target, headers, request.body)
+        except UpstreamError as exc:
+            reason = f"upstream {self.upstream} unreachable: {exc}"
             problems.append(f"upstream: {reason}")
             answer = error_response_of(502, reason)
             self._journal(request, operation_id, path_params, answer, problems)
             return answer
-        content_type = upstream.headers.get("content-type", "")
-        problems += response_problems(
-            operation_id, upstream.status_code, content_type, upstream.content
-        )
-        returned = [(k, v) for k, v in upstream.headers.items() if k.lower() not in NOT_RETURNED]
+        content_type = ""
+        returned = []
+        for name, value in upstream.headers:
+            lowered = name.lower()
+            if lowered == "content-type":
+                content_type = value
+            elif lowered not in NOT_RETURNED:
+                returned.append((name, value))
+        problems += response_problems(operation_id, upstream.status, content_type, upstream.body)
         answer = MockResponse(
-            upstream.status_code,
-            upstream.content,
-            [(k, v) for k, v in returned if k.lower() != "content-type"],
+            upstream.status,
+            upstream.body,
+            returned,
             content_type=content_type or "application/octet-stream",
         )
         self._journal(request, operation_id, path_params, answer, problems)
         if self.cassettes is not None:
-            await self._record(request, upstream, returned)
+            await self._record(request, answer)
         return answer
 
     def _journal(
@@ -105,7 +122,7 @@ class Proxy:
         problems: list[str],
     ) -> None:
         for problem in problems:
-            log.warning("%s %s: %s", request.method, request.path, problem)
+            log.warning("%s %s: %s", request.method, request.path, redact_text(problem))
         job_id = next(iter(path_params.values()), None) or _job_id(answer.body)
         self.journal.record(
             Entry.of(
@@ -118,9 +135,7 @@ class Proxy:
             )
         )
 
-    async def _record(
-        self, request: MockRequest, upstream: httpx.Response, headers: list[tuple[str, str]]
-    ) -> None:
+    async def _record(self, request: MockRequest, answer: MockResponse) -> None:
         assert self.cassettes is not None
         self.cassettes.write(
             Exchange(
@@ -129,16 +144,16 @@ class Proxy:
                 request.query,
                 request.headers,
                 request.body,
-                upstream.status_code,
-                headers,
-                upstream.content,
+                answer.status,
+                [("content-type", answer.content_type), *answer.headers],
+                answer.body,
             )
         )
-        for url in _result_urls(upstream.content):
+        for url in _result_urls(answer.body):
             try:
                 image = await self._client.get(url)  # result links carry no API token
             except httpx.HTTPError as exc:
-                log.warning("result image %s not recorded: %s", url, exc)
+                log.warning("result image %s not recorded: %s", redact_url(url), exc)
                 continue
             if image.status_code == 200:
                 self.cassettes.write_image(url, image.content)

@@ -16,6 +16,7 @@ import orjson
 
 from krea_nano_banana_mock.core.clock import Clock
 from krea_nano_banana_mock.core.journal import Entry, Journal
+from krea_nano_banana_mock.core.redaction import redact_query
 from krea_nano_banana_mock.http_layer.messages import (
     MockRequest,
     MockResponse,
@@ -28,7 +29,6 @@ from krea_nano_banana_mock.proxy.cassettes import (
     decode_body,
     encode_body,
     image_name,
-    redact_query,
 )
 
 log = logging.getLogger("krea_nano_banana_mock.replay")
@@ -75,13 +75,7 @@ class Replay:
         key = key_of(request.method, request.path, request.query, request.body)
         recorded = self._recorded.get(key)
         if not recorded:
-            same_path = sum(1 for k in self._recorded if k[1] == request.path)
-            answer = error_response_of(
-                404,
-                f"replay: nothing recorded for {request.method} {request.path}"
-                f"{'?' + request.query if request.query else ''} with this body"
-                f" ({same_path} recorded request(s) to this path, {self.count} in all)",
-            )
+            answer = error_response_of(404, self._not_recorded(key, request))
         else:
             index = min(self._served[key], len(recorded) - 1)
             self._served[key] += 1
@@ -96,6 +90,20 @@ class Replay:
             )
         self.journal.record(Entry.of(self.clock.now(), request, answer))
         return answer
+
+    def _not_recorded(self, key: Key, request: MockRequest) -> str:
+        """Why a request has no recording: nothing for its method and path, or which of its
+        query and body differs from the recordings that share them."""
+        method, path, query, _ = key
+        same_path = [k for k in self._recorded if k[:2] == (method, path)]
+        asked = f"{request.method} {request.path}{'?' + request.query if request.query else ''}"
+        counts = f"({len(same_path)} recorded request(s) to this path, {self.count} in all)"
+        if not same_path:
+            return f"replay: nothing recorded for {asked} {counts}"
+        if not any(k[2] == query for k in same_path):
+            queries = ", ".join(sorted({f"'{k[2]}'" for k in same_path})[:5])
+            return f"replay: nothing recorded for {asked} with this query {counts}: {queries}"
+        return f"replay: nothing recorded for {asked} with this body {counts}"
 
     def reset(self) -> None:
         """From the first recording again."""

@@ -51,7 +51,7 @@ def to_mock_request(request: httpx.Request) -> MockRequest:
 def to_httpx_response(response: MockResponse, request: httpx.Request) -> httpx.Response:
     body = response.body
     headers = [
-        ("content-type", response.content_type),
+        *([("content-type", response.content_type)] if response.content_type else []),
         ("content-length", str(len(body))),
         *response.headers,
     ]

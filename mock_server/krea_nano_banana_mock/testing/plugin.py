@@ -39,6 +39,10 @@ def krea_mock(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[KreaMock]:
     """A started in-process mock of the Krea API at https://api.krea.ai."""
+    from krea_nano_banana_mock.core.dependencies import MISSING_EXTRA
+
+    if MISSING_EXTRA is not None:
+        pytest.fail(f"the krea_mock fixture: {MISSING_EXTRA}", pytrace=False)
     from krea_nano_banana_mock.testing.krea_mock import KreaMock
     from krea_nano_banana_mock.testing.virtual_time import sdk_waits_on
 

@@ -101,8 +101,17 @@ def sync_detailed(
 ) -> Response[Error | Job]:
     """Nano Banana
 
-     Starts an image generation job with Google's Nano Banana and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     Most versatile intelligent model.
+    | Compute Units |
+    |---------------|
+    | 22.3 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):
@@ -138,8 +147,17 @@ def sync(
 ) -> Error | Job | None:
     """Nano Banana
 
-     Starts an image generation job with Google's Nano Banana and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     Most versatile intelligent model.
+    | Compute Units |
+    |---------------|
+    | 22.3 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):
@@ -170,8 +188,17 @@ async def asyncio_detailed(
 ) -> Response[Error | Job]:
     """Nano Banana
 
-     Starts an image generation job with Google's Nano Banana and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     Most versatile intelligent model.
+    | Compute Units |
+    |---------------|
+    | 22.3 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):
@@ -205,8 +232,17 @@ async def asyncio(
 ) -> Error | Job | None:
     """Nano Banana
 
-     Starts an image generation job with Google's Nano Banana and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     Most versatile intelligent model.
+    | Compute Units |
+    |---------------|
+    | 22.3 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):

@@ -101,14 +101,26 @@ def sync_detailed(
 ) -> Response[Error | Job]:
     """Nano Banana 2
 
-     Starts an image generation job with Google's Nano Banana 2 and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     Cheaper quality version of Nano Banana.
+    | Resolution | Compute Units |
+    |------------|---------------|
+    | 1K | 34.4 |
+    | 2K | 57.8 |
+    | 4K | 86.5 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):
         body (NanoBanana2Request): The body of a Nano Banana 2 generation request. Properties not
             listed here are rejected.
-            The deprecated camelCase aliases (see `x-deprecated-aliases` on the operation) are
+            The deprecated camelCase aliases (see `x-krea-deprecated-field-aliases` on the operation)
+            are
             accepted for compatibility until their sunset date and are not part of this schema.
 
     Raises:
@@ -139,14 +151,26 @@ def sync(
 ) -> Error | Job | None:
     """Nano Banana 2
 
-     Starts an image generation job with Google's Nano Banana 2 and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     Cheaper quality version of Nano Banana.
+    | Resolution | Compute Units |
+    |------------|---------------|
+    | 1K | 34.4 |
+    | 2K | 57.8 |
+    | 4K | 86.5 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):
         body (NanoBanana2Request): The body of a Nano Banana 2 generation request. Properties not
             listed here are rejected.
-            The deprecated camelCase aliases (see `x-deprecated-aliases` on the operation) are
+            The deprecated camelCase aliases (see `x-krea-deprecated-field-aliases` on the operation)
+            are
             accepted for compatibility until their sunset date and are not part of this schema.
 
     Raises:
@@ -172,14 +196,26 @@ async def asyncio_detailed(
 ) -> Response[Error | Job]:
     """Nano Banana 2
 
-     Starts an image generation job with Google's Nano Banana 2 and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     Cheaper quality version of Nano Banana.
+    | Resolution | Compute Units |
+    |------------|---------------|
+    | 1K | 34.4 |
+    | 2K | 57.8 |
+    | 4K | 86.5 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):
         body (NanoBanana2Request): The body of a Nano Banana 2 generation request. Properties not
             listed here are rejected.
-            The deprecated camelCase aliases (see `x-deprecated-aliases` on the operation) are
+            The deprecated camelCase aliases (see `x-krea-deprecated-field-aliases` on the operation)
+            are
             accepted for compatibility until their sunset date and are not part of this schema.
 
     Raises:
@@ -208,14 +244,26 @@ async def asyncio(
 ) -> Error | Job | None:
     """Nano Banana 2
 
-     Starts an image generation job with Google's Nano Banana 2 and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     Cheaper quality version of Nano Banana.
+    | Resolution | Compute Units |
+    |------------|---------------|
+    | 1K | 34.4 |
+    | 2K | 57.8 |
+    | 4K | 86.5 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):
         body (NanoBanana2Request): The body of a Nano Banana 2 generation request. Properties not
             listed here are rejected.
-            The deprecated camelCase aliases (see `x-deprecated-aliases` on the operation) are
+            The deprecated camelCase aliases (see `x-krea-deprecated-field-aliases` on the operation)
+            are
             accepted for compatibility until their sunset date and are not part of this schema.
 
     Raises:

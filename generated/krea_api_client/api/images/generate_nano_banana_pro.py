@@ -101,8 +101,19 @@ def sync_detailed(
 ) -> Response[Error | Job]:
     """Nano Banana Pro
 
-     Starts an image generation job with Google's Nano Banana Pro and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     World's most intelligent model.
+    | Resolution | Compute Units |
+    |------------|---------------|
+    | 1K | 60.1 |
+    | 2K | 60.1 |
+    | 4K | 120 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):
@@ -139,8 +150,19 @@ def sync(
 ) -> Error | Job | None:
     """Nano Banana Pro
 
-     Starts an image generation job with Google's Nano Banana Pro and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     World's most intelligent model.
+    | Resolution | Compute Units |
+    |------------|---------------|
+    | 1K | 60.1 |
+    | 2K | 60.1 |
+    | 4K | 120 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):
@@ -172,8 +194,19 @@ async def asyncio_detailed(
 ) -> Response[Error | Job]:
     """Nano Banana Pro
 
-     Starts an image generation job with Google's Nano Banana Pro and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     World's most intelligent model.
+    | Resolution | Compute Units |
+    |------------|---------------|
+    | 1K | 60.1 |
+    | 2K | 60.1 |
+    | 4K | 120 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):
@@ -208,8 +241,19 @@ async def asyncio(
 ) -> Error | Job | None:
     """Nano Banana Pro
 
-     Starts an image generation job with Google's Nano Banana Pro and returns it in a pending
-    state. Poll `GET /jobs/{id}` (or receive the webhook) for the result.
+     World's most intelligent model.
+    | Resolution | Compute Units |
+    |------------|---------------|
+    | 1K | 60.1 |
+    | 2K | 60.1 |
+    | 4K | 120 |
+    > **Deprecated request fields:**
+    >
+    > - `imageUrls` -> `image_urls` until 2026-06-19
+    > - `aspectRatio` -> `aspect_ratio` until 2026-06-19
+    > - `styleImages` -> `style_images` until 2026-06-19
+    >
+    > Deprecated fields are accepted for compatibility only and are not shown in the request schema.
 
     Args:
         x_webhook_url (str | Unset):

@@ -1,19 +1,17 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
-from uuid import UUID
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.job import Job
 from ...types import Response
 
 
 def _get_kwargs(
-    id: UUID,
+    id: str,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -28,10 +26,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | Job | None:
+) -> Any | Error | None:
     if response.status_code == 200:
-        response_200 = Job.from_dict(response.json())
-
+        response_200 = cast(Any, None)
         return response_200
 
     if response.status_code == 401:
@@ -62,7 +59,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | Job]:
+) -> Response[Any | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -72,24 +69,25 @@ def _build_response(
 
 
 def sync_detailed(
-    id: UUID,
+    id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Error | Job]:
-    """Cancel a job
+) -> Response[Any | Error]:
+    """Delete a job by ID
 
      Cancels the job. Allowed only while the job is `queued` or `processing`. The cancelled job
-    stays retrievable with `GET /jobs/{id}`.
+    stays retrievable with `GET /jobs/{id}`. Krea documents a 200 with no body; a client
+    accepts no body, an empty body or the job.
 
     Args:
-        id (UUID):
+        id (str): A unique identifier for a job Example: 4d0e5f97-9721-4422-b88c-73a9032d7de1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | Job]
+        Response[Any | Error]
     """
 
     kwargs = _get_kwargs(
@@ -104,24 +102,25 @@ def sync_detailed(
 
 
 def sync(
-    id: UUID,
+    id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Error | Job | None:
-    """Cancel a job
+) -> Any | Error | None:
+    """Delete a job by ID
 
      Cancels the job. Allowed only while the job is `queued` or `processing`. The cancelled job
-    stays retrievable with `GET /jobs/{id}`.
+    stays retrievable with `GET /jobs/{id}`. Krea documents a 200 with no body; a client
+    accepts no body, an empty body or the job.
 
     Args:
-        id (UUID):
+        id (str): A unique identifier for a job Example: 4d0e5f97-9721-4422-b88c-73a9032d7de1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | Job
+        Any | Error
     """
 
     return sync_detailed(
@@ -131,24 +130,25 @@ def sync(
 
 
 async def asyncio_detailed(
-    id: UUID,
+    id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Error | Job]:
-    """Cancel a job
+) -> Response[Any | Error]:
+    """Delete a job by ID
 
      Cancels the job. Allowed only while the job is `queued` or `processing`. The cancelled job
-    stays retrievable with `GET /jobs/{id}`.
+    stays retrievable with `GET /jobs/{id}`. Krea documents a 200 with no body; a client
+    accepts no body, an empty body or the job.
 
     Args:
-        id (UUID):
+        id (str): A unique identifier for a job Example: 4d0e5f97-9721-4422-b88c-73a9032d7de1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | Job]
+        Response[Any | Error]
     """
 
     kwargs = _get_kwargs(
@@ -161,24 +161,25 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    id: UUID,
+    id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Error | Job | None:
-    """Cancel a job
+) -> Any | Error | None:
+    """Delete a job by ID
 
      Cancels the job. Allowed only while the job is `queued` or `processing`. The cancelled job
-    stays retrievable with `GET /jobs/{id}`.
+    stays retrievable with `GET /jobs/{id}`. Krea documents a 200 with no body; a client
+    accepts no body, an empty body or the job.
 
     Args:
-        id (UUID):
+        id (str): A unique identifier for a job Example: 4d0e5f97-9721-4422-b88c-73a9032d7de1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | Job
+        Any | Error
     """
 
     return (

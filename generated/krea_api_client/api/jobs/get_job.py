@@ -1,7 +1,6 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
-from uuid import UUID
 
 import httpx
 
@@ -13,7 +12,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    id: UUID,
+    id: str,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -67,16 +66,16 @@ def _build_response(
 
 
 def sync_detailed(
-    id: UUID,
+    id: str,
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[Error | Job]:
-    """Get a job
+    """Get a job by ID
 
      Returns the job, with its result once completed.
 
     Args:
-        id (UUID):
+        id (str): A unique identifier for a job Example: 4d0e5f97-9721-4422-b88c-73a9032d7de1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -98,16 +97,16 @@ def sync_detailed(
 
 
 def sync(
-    id: UUID,
+    id: str,
     *,
     client: AuthenticatedClient | Client,
 ) -> Error | Job | None:
-    """Get a job
+    """Get a job by ID
 
      Returns the job, with its result once completed.
 
     Args:
-        id (UUID):
+        id (str): A unique identifier for a job Example: 4d0e5f97-9721-4422-b88c-73a9032d7de1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,16 +123,16 @@ def sync(
 
 
 async def asyncio_detailed(
-    id: UUID,
+    id: str,
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[Error | Job]:
-    """Get a job
+    """Get a job by ID
 
      Returns the job, with its result once completed.
 
     Args:
-        id (UUID):
+        id (str): A unique identifier for a job Example: 4d0e5f97-9721-4422-b88c-73a9032d7de1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,16 +152,16 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    id: UUID,
+    id: str,
     *,
     client: AuthenticatedClient | Client,
 ) -> Error | Job | None:
-    """Get a job
+    """Get a job by ID
 
      Returns the job, with its result once completed.
 
     Args:
-        id (UUID):
+        id (str): A unique identifier for a job Example: 4d0e5f97-9721-4422-b88c-73a9032d7de1.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -98,7 +98,8 @@ def sync_detailed(
 ) -> Response[Error | JobList]:
     """List jobs
 
-     The caller's own jobs, newest first, a page at a time.
+     List jobs with pagination and filtering. Returns jobs belonging to the authenticated
+    user, newest first, a page at a time.
 
     Args:
         cursor (datetime.datetime | Unset):
@@ -140,7 +141,8 @@ def sync(
 ) -> Error | JobList | None:
     """List jobs
 
-     The caller's own jobs, newest first, a page at a time.
+     List jobs with pagination and filtering. Returns jobs belonging to the authenticated
+    user, newest first, a page at a time.
 
     Args:
         cursor (datetime.datetime | Unset):
@@ -177,7 +179,8 @@ async def asyncio_detailed(
 ) -> Response[Error | JobList]:
     """List jobs
 
-     The caller's own jobs, newest first, a page at a time.
+     List jobs with pagination and filtering. Returns jobs belonging to the authenticated
+    user, newest first, a page at a time.
 
     Args:
         cursor (datetime.datetime | Unset):
@@ -217,7 +220,8 @@ async def asyncio(
 ) -> Error | JobList | None:
     """List jobs
 
-     The caller's own jobs, newest first, a page at a time.
+     List jobs with pagination and filtering. Returns jobs belonging to the authenticated
+    user, newest first, a page at a time.
 
     Args:
         cursor (datetime.datetime | Unset):
