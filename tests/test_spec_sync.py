@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 import yaml
 
+pytestmark = pytest.mark.slow(seconds=10)
+
 ROOT = Path(__file__).resolve().parents[1]
 KREA_DOCUMENT = Path(__file__).with_name("data") / "krea-openapi.json"
 COPIED = (
