@@ -31,7 +31,6 @@ from krea_nano_banana_mock.http_layer import (
 )
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_spec import validation as shared_wording
 
 LIFECYCLE = spec.lifecycle()
 FIRST_STATUS = lifecycle.STATUS_SEQUENCES[lifecycle.Outcome.COMPLETE][0]
@@ -54,8 +53,17 @@ def accepts_invalid_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @mutant("refuses bad bodies without naming the field")
 def vague_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    vague = validation.InvalidRequest("body", "is invalid")
-    monkeypatch.setattr(shared_wording.SchemaChecker, "problems", lambda self, instance: [vague])
+    # The mock's validation only: the shared SchemaChecker also judges responses for the
+    # contract suite, and a mutant must not break the judge.
+    precise = validation.SchemaValidator.validate
+
+    def vague(self: validation.SchemaValidator, instance: Any) -> None:
+        try:
+            precise(self, instance)
+        except validation.InvalidRequest:
+            raise validation.InvalidRequest("body", "is invalid") from None
+
+    monkeypatch.setattr(validation.SchemaValidator, "validate", vague)
 
 
 @mutant("refuses valid bodies (429 on every create)")
@@ -155,6 +163,22 @@ def camel_case_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
         return response
 
     monkeypatch.setitem(handlers.OPERATIONS, listing, camel)
+
+
+@mutant("answers 404 to the first GET of a job it just created")
+def not_found_right_after_create(monkeypatch: pytest.MonkeyPatch) -> None:
+    getting = spec.operation_for("job.get").operation_id
+    original = handlers.OPERATIONS[getting]
+    seen: set[str] = set()
+
+    def not_yet(context: Any, call: Any) -> Any:
+        job_id = handlers.job_id_of(call)
+        if job_id not in seen:
+            seen.add(job_id)
+            raise errors.JobNotFound()
+        return original(context, call)
+
+    monkeypatch.setitem(handlers.OPERATIONS, getting, not_yet)
 
 
 @mutant("sends no webhooks")

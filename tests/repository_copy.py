@@ -58,8 +58,10 @@ def run_in(copied: Path, command: list[str], **env: str) -> subprocess.Completed
 
 
 def run_contract_suite(
-    copied: Path, selection: str, **env: str
+    copied: Path, selection: str, *pytest_args: str, **env: str
 ) -> subprocess.CompletedProcess[str]:
     """The copy's contract suite (`-k selection`), in-process against the copy's mock."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "contract_tests"]
-    return run_in(copied, [*command, "-k", selection], HYPOTHESIS_PROFILE="fast", **env)
+    return run_in(
+        copied, [*command, "-k", selection, *pytest_args], HYPOTHESIS_PROFILE="fast", **env
+    )

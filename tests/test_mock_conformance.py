@@ -10,7 +10,9 @@ from krea_nano_banana_contract.checks import ContractViolation, response_conform
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
+from devtools import mutants
 from tests.conftest import ApiFactory
+from tests.helpers import Api
 
 UNKNOWN = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 
@@ -95,18 +97,62 @@ def test_every_documented_status_of_every_operation_conforms(
     assert seen == documented()
 
 
-@pytest.mark.parametrize(
-    "prefer", ["", "scenario=fail; reason=timeout", "scenario=stuck", "scenario=slow"]
-)
+GRAPH = spec.lifecycle()
+# Each scenario, and the path its jobs take: the spec's `x-lifecycle.mock_paths`.
+SCENARIO_PATHS = {
+    "": GRAPH.mock_paths["complete"],
+    "scenario=fail; reason=timeout": GRAPH.mock_paths["fail"],
+    "scenario=stuck": GRAPH.mock_paths["stuck"],
+    "scenario=slow": GRAPH.mock_paths["complete"],
+}
+# Enough polls for the slowest scenario's path (ten polls a step), with some to spare.
+POLLS = 10 * len(GRAPH.statuses) + 5
+
+
+def walk(api: Api, prefer: str) -> tuple[list[str], httpx.Response]:
+    """Creates a job, polls it (and the listing) until it ends or the polls run out, checking
+    every response against the spec on the way; then cancels it. Returns the statuses it saw
+    change, and the cancel's response."""
+    created = api.create_job(prefer=prefer)
+    job_id = created["job_id"]
+    seen = [created["status"]]
+    for _ in range(POLLS):
+        status = api.get_job(job_id)["status"]  # conformance is checked by the helper
+        listed = {j["job_id"]: j["status"] for j in api.list_jobs().json()["items"]}
+        assert listed[job_id] == status, f"listed as {listed[job_id]}, got as {status}"
+        if status != seen[-1]:
+            seen.append(status)
+        if status in GRAPH.terminal:
+            break
+    return seen, api.cancel(job_id)
+
+
+@pytest.mark.parametrize("prefer", sorted(SCENARIO_PATHS))
 def test_job_bodies_conform_at_every_status_of_every_scenario(
     krea_mock: KreaMock, connect: ApiFactory, prefer: str
 ) -> None:
     api = connect(krea_mock.transport())
-    job_id = api.create_job(prefer=prefer)["job_id"]
-    for _ in range(15):
-        api.get_job(job_id)  # conformance is checked on every response by the helper
-        api.list_jobs()
-    api.cancel(job_id)
+    seen, cancel = walk(api, prefer)
+    assert seen == list(SCENARIO_PATHS[prefer])  # every status of the path, in order
+    if seen[-1] in GRAPH.user_cancellable:
+        assert cancel.status_code == 200, cancel.text
+        assert cancel.content == b""  # Krea documents the cancel's 200 with no body
+        assert api.get_job(cancel.request.url.path.rsplit("/", 1)[-1])["status"] == (
+            GRAPH.cancelled
+        )
+    else:
+        assert cancel.status_code == 409, cancel.text
+
+
+@pytest.mark.krea_mock
+def test_the_walk_sees_a_skipped_status(
+    krea_mock: KreaMock, connect: ApiFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The test above can fail: a mock that jumps from queued to completed is seen to.
+    mutants.MUTANTS["skips-statuses"][1](monkeypatch)
+    seen, _ = walk(connect(krea_mock.transport()), "")
+    assert seen != list(SCENARIO_PATHS[""])
+    assert seen == [GRAPH.mock_paths["complete"][0], GRAPH.succeeded]
 
 
 def test_the_checks_catch_a_nonconforming_response() -> None:

@@ -95,6 +95,16 @@ ALLOWED |= {
     **_each(f"{C}/test_lifecycle.py", "job_id status", "a contract property reads what it checks"),
     **_each(f"{C}/test_requests.py", "error", "a contract property reads what it checks"),
     **_each(
+        f"{C}/test_requests.py",
+        "job_id",
+        "remembers the job it created, to cancel it at the end if it has not ended",
+    ),
+    **_each(
+        f"{C}/test_schemathesis.py",
+        "job_id",
+        "remembers the jobs Schemathesis created, to cancel those left unfinished",
+    ),
+    **_each(
         f"{C}/test_state_machine.py",
         "job_id status created_at cursor limit next_cursor",
         "a contract property reads what it checks",

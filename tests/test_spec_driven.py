@@ -15,6 +15,7 @@ import copy
 import json
 import sys
 import textwrap
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
 
@@ -199,8 +200,45 @@ def test_mock_sdk_and_cli_follow_a_spec_edit_with_no_hand_edit(edited_copy: Path
     assert "image_urls" in out["earlier_alias"]
 
 
+def outcomes(junit: Path) -> dict[str, str]:
+    """Each test case of a JUnit file by name: passed, skipped, failure or error."""
+    found = {}
+    for case in ElementTree.parse(junit).getroot().iter("testcase"):
+        ends = [child.tag for child in case if child.tag in {"skipped", "failure", "error"}]
+        found[case.get("name", "")] = ends[0] if ends else "passed"
+    return found
+
+
 @pytest.mark.slow(seconds=15)
-def test_the_contract_suite_follows_a_spec_edit(edited_copy: Path) -> None:
-    result = run_contract_suite(edited_copy, "requests or lifecycle or sunset")
+def test_the_contract_suite_follows_a_spec_edit(edited_copy: Path, tmp_path: Path) -> None:
+    junit = tmp_path / "contract.xml"
+    # Only the new model: every property that draws a model draws it, and a green run is a run
+    # that checked it.
+    result = run_contract_suite(
+        edited_copy,
+        "requests or lifecycle",
+        "--junitxml",
+        str(junit),
+        KREA_CONTRACT_MODELS="pixel-dream",
+    )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "pixel-dream" in result.stdout or "passed" in result.stdout
+    ran = outcomes(junit)
+    checked = {
+        "test_valid_input_is_sent_as_the_spec_says_and_accepted[pixel-dream]",
+        "test_invalid_input_gets_400_naming_the_field",
+        "test_polled_statuses_follow_the_lifecycle_and_fields_match",
+        "test_cancel_succeeds_exactly_from_queued_or_processing",
+    }
+    assert {name: ran.get(name) for name in checked} == dict.fromkeys(checked, "passed")
+
+
+def test_the_contract_suite_follows_an_alias_with_its_own_sunset(
+    edited_copy: Path, tmp_path: Path
+) -> None:
+    junit = tmp_path / "sunset.xml"
+    result = run_contract_suite(edited_copy, "sunset", "--junitxml", str(junit))
+    assert result.returncode == 0, result.stdout[-3000:]
+    ran = outcomes(junit)
+    sunset_cases = {name: end for name, end in ran.items() if "sunset" in name}
+    assert sunset_cases, ran
+    assert set(sunset_cases.values()) == {"passed"}, sunset_cases

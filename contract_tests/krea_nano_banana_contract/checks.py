@@ -162,13 +162,30 @@ def register() -> None:
         schemathesis.check(check)
 
 
-class LifecycleViolation(AssertionError):
-    """What polling showed of a job breaks the documented lifecycle. `rule` names the rule,
-    for the run's report."""
+class CreatedJobNotFound(ContractViolation):
+    """A job the server just created answered 404 to an operation its link leads to."""
+
+
+def created_jobs_can_be_found(operation_id: str, status: int, job_id: str, created: Any) -> None:
+    """A job id the server returned from a create names a job from then on (a cancelled job
+    stays retrievable too). Schemathesis's `ensure_resource_availability` cannot see this API:
+    it looks for a resource under the path that created it, and jobs live at `/jobs/{id}`,
+    not under `/generate/...`."""
+    if status == 404 and job_id in created:
+        raise CreatedJobNotFound(operation_id, status, f"job {job_id} was created by this run")
+
+
+class RuleViolation(AssertionError):
+    """What the server did breaks a rule of the suite's own. `rule` names the rule, for the
+    run's report."""
 
     def __init__(self, message: str, rule: str) -> None:
         super().__init__(message)
         self.rule = rule
+
+
+class LifecycleViolation(RuleViolation):
+    """What polling showed of a job breaks the documented lifecycle."""
 
 
 class WaitExpired(AssertionError):
@@ -182,6 +199,13 @@ ABSORB = "terminal statuses absorb"
 FIELDS_MATCH = "completed_at and result match the job's status"
 
 
+def compact(statuses: list[str]) -> str:
+    """Polled statuses as a reader wants them in a failure: each run of one status once, with
+    its count (`queued x3 -> processing x257`), not a list of every poll."""
+    runs = [(status, len(list(group))) for status, group in itertools.groupby(statuses)]
+    return " -> ".join(f"{status} x{count}" if count > 1 else status for status, count in runs)
+
+
 def statuses_follow_the_lifecycle(statuses: list[str], every_step_seen: bool = True) -> None:
     """Polled statuses, repeats allowed, form a path of the spec's lifecycle graph. A poller
     that may miss steps (a server moving with time) sees a path of reachable statuses."""
@@ -193,7 +217,7 @@ def statuses_follow_the_lifecycle(statuses: list[str], every_step_seen: bool = T
     for before, after in itertools.pairwise(changes):
         if not follows(before, after):
             raise LifecycleViolation(
-                f"{before} -> {after} is not in the lifecycle: {changes}", FOLLOWS
+                f"{before} -> {after} is not in the lifecycle: {compact(statuses)}", FOLLOWS
             )
 
 
@@ -201,7 +225,7 @@ def terminal_statuses_absorb(statuses: list[str]) -> None:
     terminal = spec.lifecycle().terminal
     for index, status in enumerate(statuses):
         if status in terminal and any(s != status for s in statuses[index:]):
-            raise LifecycleViolation(f"left terminal status {status}: {statuses}", ABSORB)
+            raise LifecycleViolation(f"left terminal status {status}: {compact(statuses)}", ABSORB)
 
 
 def job_fields_match_its_status(job: dict[str, Any]) -> None:

@@ -17,6 +17,9 @@ from krea_nano_banana.polling import PollSchedule
 SLOWEST_SCENARIO_FACTOR = 10
 # What a loopback round trip and a scheduler hiccup on a busy machine may add to a budget.
 MARGIN_SECONDS = 1.0
+# What a server's own delivery queue may add between a job's end and its webhook's arrival,
+# for a server the suite cannot steer (Krea documents no delivery delay).
+DELIVERY_MARGIN_SECONDS = 10.0
 
 
 def most_steps() -> int:
@@ -30,6 +33,10 @@ class Pacing:
     budget_seconds: float
     budget_polls: int | None
     derivation: str  # quoted when a wait runs out, so the user sees why it was this long
+    # How long a webhook may arrive after polling has seen its job end: the webhook was due at
+    # the end, which the poller sees at most one pause later; never the job's whole budget.
+    delivery_seconds: float = 0.0
+    delivery_derivation: str = "in-process, delivered when the job ends"
 
     def delay(self, poll: int) -> float:
         return 0.0 if self.schedule is None else self.schedule.delay(poll)
@@ -49,8 +56,11 @@ class Pacing:
     def per_step_time(cls, step_seconds: float) -> Pacing:
         """A server that moves a job a step every `step_seconds` (the project's own)."""
         seconds = most_steps() * step_seconds * SLOWEST_SCENARIO_FACTOR + MARGIN_SECONDS
+        pause = max(step_seconds / 2, 0.005)
         return cls(
-            PollSchedule.fixed(max(step_seconds / 2, 0.005)),
+            PollSchedule.fixed(pause),
+            delivery_seconds=pause + MARGIN_SECONDS,
+            delivery_derivation=f"a {pause:g} s poll pause + {MARGIN_SECONDS} s",
             budget_seconds=seconds,
             budget_polls=None,
             derivation=(
@@ -61,8 +71,15 @@ class Pacing:
 
     @classmethod
     def as_krea_advises(cls, timeout: float) -> Pacing:
+        schedule = PollSchedule()
+        longest_pause = schedule.cap * (1 + schedule.jitter)
         return cls(
-            PollSchedule(),
+            schedule,
+            delivery_seconds=longest_pause + DELIVERY_MARGIN_SECONDS,
+            delivery_derivation=(
+                f"the longest poll pause, {longest_pause:g} s, + {DELIVERY_MARGIN_SECONDS:g} s"
+                " for the server's delivery queue"
+            ),
             budget_seconds=timeout,
             budget_polls=None,
             derivation=f"polls every 2-5 s as Krea advises, up to the {timeout:g} s job timeout",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
+import socket
 import threading
 import time
 import uuid
@@ -26,6 +27,7 @@ from krea_nano_banana_mock import KreaMock
 import krea_nano_banana_spec as spec
 from krea_nano_banana_contract.checks import (
     WaitExpired,
+    compact,
     job_fields_match_its_status,
     response_conforms,
     statuses_follow_the_lifecycle,
@@ -41,6 +43,9 @@ from krea_nano_banana_contract.steering import Steering
 # while each status still lasts long enough for a poll to be able to see it.
 FAST_STEP_SECONDS = 0.01
 TOKEN_VARIABLES = ("KREA_API_TOKEN", "KREA_API_TOKEN_OTHER")
+# How long the end of a run may spend cancelling the jobs it left unfinished: jobs behind the
+# concurrency limit can be cancelled only once those ahead of them have been.
+CLEANUP_SECONDS = 30.0
 
 
 class UnreachableServer(RuntimeError):
@@ -48,16 +53,18 @@ class UnreachableServer(RuntimeError):
 
 
 def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
+    """Whether every address the URL's host resolves to is on this machine (a name in
+    /etc/hosts for 127.0.0.1 is as local as `localhost`); an unresolvable host is not."""
+    parts = urlsplit(url)
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
+        found = socket.getaddrinfo(parts.hostname or "", parts.port or 0, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
         return False
+    addresses = {str(info[4][0]).split("%")[0] for info in found}
+    return bool(addresses) and all(ipaddress.ip_address(a).is_loopback for a in addresses)
 
 
-@dataclass
+@dataclass(repr=False)
 class Target:
     """A server under test, and how to reach, pace and (where it allows) steer it."""
 
@@ -75,9 +82,19 @@ class Target:
     webhooks: WebhookReceiver | None = None
     created: int = 0
     requests: int = 0
+    cleanup: str | None = None  # what the end of the run did with the jobs it left unfinished
+    _unfinished: dict[str, str] = field(default_factory=dict)  # job id -> its token
     _last_curl: Callable[[], str] | None = None
     _moving_per_poll: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __repr__(self) -> str:
+        # Hypothesis prints a failing example's arguments: one line, not every field (the jobs
+        # of a long run ran to 75 kB, and Hypothesis warns about a repr that large).
+        return f"Target({self.description!r})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # what Hypothesis's printer asks a dataclass for
 
     @property
     def live(self) -> bool:
@@ -126,18 +143,78 @@ class Target:
             transport=mock.transport(),
             mock=mock,
         )
-        target.steering = Steering.find(target.raw_http())
+        target.steering = Steering.find(target.raw_http(counted=False))
         return target
 
-    def raw_http(self, token: str | None = None) -> httpx.Client:
+    def raw_http(self, token: str | None = None, *, counted: bool = True) -> httpx.Client:
+        """A client to the target; `counted=False` for the suite's housekeeping (the control
+        surface, the cleanup), which is neither a check nor a reproduction."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(
             base_url=self.base_url,
             transport=self.transport,
             headers=headers,
             timeout=self.request_timeout,
-            event_hooks={"request": [self.count]},
+            event_hooks={"request": [self.count]} if counted else {},
         )
+
+    def started(self, job_id: str, token: str) -> None:
+        """A job this run created: it is cancelled at the end unless it is seen to end."""
+        with self._lock:
+            self.created += 1
+            self._unfinished[job_id] = token
+
+    def seen(self, job: dict[str, Any]) -> None:
+        if job.get("status") in spec.lifecycle().terminal:
+            with self._lock:
+                self._unfinished.pop(str(job.get("job_id")), None)
+
+    def finish_what_it_started(self) -> str:
+        """Cancels every job of this run that has not ended, so that the server is left as
+        usable as it was found (a job left running holds a concurrency slot, and on the real
+        API it costs money). Returns what it did, for the run's summary."""
+        graph = spec.lifecycle()
+        left = dict(self._unfinished)
+        cancelled = ended = 0
+        refused: list[str] = []
+        deadline = time.monotonic() + CLEANUP_SECONDS
+        clients: dict[str, httpx.Client] = {}
+        try:
+            while left and time.monotonic() < deadline:
+                for job_id, token in list(left.items()):
+                    http = clients.get(token) or clients.setdefault(
+                        token, self.raw_http(token, counted=False)
+                    )
+                    response = http.delete(spec.operation_for("job.cancel").url_path(job_id))
+                    if response.status_code == 409:
+                        now = http.get(spec.operation_for("job.get").url_path(job_id))
+                        status = now.json().get("status") if now.status_code == 200 else None
+                        if status == graph.over_limit:
+                            continue  # cancellable once the jobs ahead of it are: next round
+                        if status in graph.terminal:
+                            ended += 1
+                        else:
+                            refused.append(f"{job_id} ({status})")
+                    elif response.status_code == 200:
+                        cancelled += 1
+                    elif response.status_code != 404:  # 404: nothing of ours is left there
+                        refused.append(f"{job_id} ({response.status_code})")
+                    del left[job_id]
+                if left:
+                    time.sleep(0.2)
+        except httpx.HTTPError as exc:
+            return f"could not cancel the run's unfinished jobs: {exc}; {len(left)} left"
+        finally:
+            for http in clients.values():
+                http.close()
+        self._unfinished = left
+        said = f"cancelled {cancelled} job(s) this run had left unfinished"
+        if ended:
+            said += f" ({ended} more had ended on their own)"
+        stuck = refused + sorted(left)
+        if stuck:
+            said += f"; {len(stuck)} could not be cancelled: {', '.join(stuck[:5])}"
+        return said
 
     def count(self, request: httpx.Request) -> None:
         self.counted_call(lambda: self._curl_of(request))
@@ -167,6 +244,8 @@ class Target:
         return ContractClient(self, self.token if token is None else token)
 
     def close(self) -> None:
+        if self.live and self.created:
+            self.cleanup = self.finish_what_it_started()
         if self.steering is not None and self.live:
             self.steering.restore()
         if self.webhooks is not None:
@@ -176,8 +255,9 @@ class Target:
 class ContractClient:
     """Raw HTTP to the target; every response is checked against openapi.yaml."""
 
-    def __init__(self, target: Target, token: str | None) -> None:
+    def __init__(self, target: Target, token: str) -> None:
         self.target = target
+        self.token = token
         self.http = target.raw_http(token)
 
     def __enter__(self) -> ContractClient:
@@ -193,9 +273,11 @@ class ContractClient:
         operation = spec.generation(model)
         self.target.spend.charge(operation.model, body)
         response = self.http.post(operation.path, json=body, headers=headers)
+        # Remembered before anything else can fail or be interrupted, so that it is cancelled.
+        job_id = _job_id_of(response) if response.status_code == 200 else None
+        if job_id is not None:
+            self.target.started(job_id, self.token)
         response_conforms(operation.operation_id, response)
-        if response.status_code == 200:
-            self.target.created += 1
         return response
 
     def call(self, role: str, *path_values: str, **params: Any) -> httpx.Response:
@@ -211,7 +293,11 @@ class ContractClient:
         return self.call("job.get", job_id)
 
     def cancel(self, job_id: str) -> httpx.Response:
-        return self.call("job.cancel", job_id)
+        response = self.call("job.cancel", job_id)
+        if response.status_code == 200:
+            # Krea answers a cancel with no body: the 200 itself says the job has ended.
+            self.target.seen({"job_id": job_id, "status": spec.lifecycle().cancelled})
+        return response
 
     def list_jobs(self, **params: Any) -> httpx.Response:
         return self.call("job.list", **params)
@@ -221,6 +307,7 @@ class ContractClient:
         assert response.status_code == 200, response.text
         job: dict[str, Any] = response.json()
         assert job["job_id"] == job_id, f"asked for job {job_id}, got {job['job_id']}"
+        self.target.seen(job)
         return job
 
     def poll_until_terminal(
@@ -247,9 +334,18 @@ class ContractClient:
             if out_of_polls or waited >= pacing.budget_seconds:
                 raise WaitExpired(
                     f"waited for job {job_id} to end (completed_at set) for {waited:.1f} s and"
-                    f" {len(seen)} polls, the budget ({pacing.derivation}); saw {statuses}"
+                    f" {len(seen)} polls, the budget ({pacing.derivation}); saw {compact(statuses)}"
                 )
             time.sleep(pacing.delay(len(seen) - 1))
+
+
+def _job_id_of(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None  # not JSON: response_conforms says so
+    job_id = body.get("job_id") if isinstance(body, dict) else None
+    return job_id if isinstance(job_id, str) else None
 
 
 def _decimal(variable: str) -> Decimal | None:
@@ -293,7 +389,8 @@ def live(
         token=token,
         other_token=other_token,
         pacing=Pacing.as_krea_advises(job_timeout),
-        spend=SpendGuard(free=loopback or allow_spend, limit_usd=limit_usd),
+        # A budget the user gives is honoured even where jobs cost nothing.
+        spend=SpendGuard(free=(loopback or allow_spend) and limit_usd is None, limit_usd=limit_usd),
         models=models,
         request_timeout=10.0 if loopback else 30.0,
     )
@@ -304,7 +401,7 @@ def live(
             raise UnreachableServer(f"cannot reach {base_url}: {exc}") from None
         target.requests -= 1  # the probe is the runner's, not the suite's
     # The steering client outlives the probe: it restores the server's pace at the end.
-    steering = Steering.find(target.raw_http()) if loopback else None
+    steering = Steering.find(target.raw_http(counted=False)) if loopback else None
     if steering is not None:
         state = steering.set_pace("time", FAST_STEP_SECONDS)
         target.steering = steering
@@ -323,6 +420,9 @@ def from_environment() -> Target:
     if not base_url:
         target = Target.in_process(KreaMock(backlog_limit=100_000))
         target.models = models
+        limit_usd = _decimal("KREA_MAX_SPEND_USD")
+        if limit_usd is not None:  # honoured in-process too, as the user asked
+            target.spend = SpendGuard(free=False, limit_usd=limit_usd)
         return target
     token = os.environ.get("KREA_API_TOKEN")
     if not token:

@@ -62,7 +62,7 @@ def test_valid_input_is_sent_as_the_spec_says_and_accepted(spending: Target, mod
         assert not aliases & set(on_the_wire)
         assert on_the_wire == body  # nothing lost or renamed on the way
         assert response.status_code == 200, response.content
-        spending.created += 1
+        spending.started(json.loads(response.content)["job_id"], client.token)
         response_conforms(operation.operation_id, httpx.Response(200, content=response.content))
 
     sends()

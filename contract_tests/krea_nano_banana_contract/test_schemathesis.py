@@ -76,9 +76,17 @@ UNCHECKED = [g.operation_id for g in spec.generations() if g.model not in TARGET
 schema = _load().exclude(operation_id=UNCHECKED) if UNCHECKED else _load()
 
 
+def _operation_id(case: Case[Any]) -> str:
+    return str(case.operation.definition.raw.get("operationId", case.operation.label))
+
+
+def _is_generation(case: Case[Any]) -> bool:
+    return spec.generation_of(_operation_id(case)) is not None
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Case[Any], kwargs: Any) -> None:
-    generation = spec.generation_of(case.operation.definition.raw.get("operationId"))
+    generation = spec.generation_of(_operation_id(case))
     if generation is not None:
         TARGET.spend.charge(generation.model, case.body)
 
@@ -86,6 +94,9 @@ def before_call(context: Any, case: Case[Any], kwargs: Any) -> None:
 @schemathesis.hook
 def after_call(context: Any, case: Case[Any], response: Any) -> None:
     TARGET.counted_call(lambda: schemathesis_curl(case.as_curl_command(), TOKEN_VARIABLES[0]))
+    if _is_generation(case) and response.status_code == 200:
+        # Cancelled at the end of the run if it has not ended, like every job the suite creates.
+        TARGET.started(str(response.json()["job_id"]), TARGET.token)
 
 
 WEBHOOK_HEADERS = {g.header(spec.Role.WEBHOOK_URL) for g in spec.generations()} - {None}
@@ -111,15 +122,33 @@ class LinkedWorkflow(schema.as_state_machine()):  # type: ignore[misc]
     def setup(self) -> None:
         if MOCK is not None:
             MOCK.reset()  # each run starts alike, so a failure replays exactly
+        self.created: set[str] = set()
 
     def before_call(self, case: Case[Any]) -> None:
         keep_webhooks_on_loopback(case)
 
+    def after_call(self, response: Any, case: Case[Any]) -> None:
+        super().after_call(response, case)
+        if _is_generation(case) and response.status_code == 200:
+            self.created.add(str(response.json()["job_id"]))
+
+    def _created_jobs_can_be_found(self, ctx: Any, response: Any, case: Case[Any]) -> bool:
+        for job_id in (case.path_parameters or {}).values():
+            rules.created_jobs_can_be_found(
+                _operation_id(case), response.status_code, str(job_id), self.created
+            )
+        return True
+
     def validate_response(
         self, response: Any, case: Case[Any], additional_checks: Any = None, **kwargs: Any
     ) -> None:
+        # The recorder is what lets the stateful checks find the create a GET followed from.
         case.validate_response(
-            response, excluded_checks=list(EXCLUDED), transport_kwargs=kwargs or None
+            response,
+            additional_checks=[*(additional_checks or []), self._created_jobs_can_be_found],
+            excluded_checks=list(EXCLUDED),
+            transport_kwargs=kwargs or None,
+            recorder=self.recorder,
         )
 
 

@@ -20,6 +20,7 @@ import krea_nano_banana_spec as spec
 from krea_nano_banana_contract.checks import (
     FOLLOWS,
     LifecycleViolation,
+    RuleViolation,
     job_fields_match_its_status,
 )
 from krea_nano_banana_contract.strategies import MODELS, minimal_body, webhook_header
@@ -27,6 +28,12 @@ from krea_nano_banana_contract.target import ContractClient, Target
 
 GRAPH = spec.lifecycle()
 HOOK = "https://hooks.example.test/contract"
+# The rules this machine checks, as the run's report names them. Each violation is raised where
+# it is found: Hypothesis tells distinct bugs apart by the line that raised them.
+ISOLATION = "a tenant sees only its own jobs"
+PAGINATION = "pages never repeat or skip a job, and end"
+CANCEL = "cancel succeeds exactly from queued or processing"
+DELIVERY = "every finished job that asked for a webhook got one"
 
 
 @dataclass
@@ -113,15 +120,23 @@ class JobsMachine(RuleBasedStateMachine):
             # client.cancel held the answer to "no body, an empty body or the cancelled job"
             tenant.last_seen[job_id] = GRAPH.cancelled
         else:
-            assert response.status_code == 409, response.text
-        if not self.target.live and before != GRAPH.over_limit:
-            assert (response.status_code == 200) == (before in GRAPH.user_cancellable), before
+            if response.status_code != 409:
+                raise RuleViolation(f"cancel answered {response.text}", CANCEL)
+        # In-process nothing moves between the last poll and the cancel.
+        in_step = not self.target.live and before != GRAPH.over_limit
+        if in_step and (response.status_code == 200) != (before in GRAPH.user_cancellable):
+            raise RuleViolation(f"cancel from {before} answered {response.status_code}", CANCEL)
 
     @rule(job_id=jobs)
     def other_tenant_cannot_touch(self, job_id: str) -> None:
         stranger = self.tenants[1 - self.owner[job_id]]
-        assert stranger.client.get(job_id).status_code == 404
-        assert stranger.client.cancel(job_id).status_code == 404
+        for response in (stranger.client.get(job_id), stranger.client.cancel(job_id)):
+            if response.status_code != 404:
+                raise RuleViolation(
+                    f"another tenant's {response.request.method} of job {job_id} answered"
+                    f" {response.status_code}",
+                    ISOLATION,
+                )
 
     @rule(who=st.sampled_from([0, 1]), limit=st.integers(1, 4), arrivals=st.booleans())
     def list_every_page(self, who: int, limit: int, arrivals: bool) -> None:
@@ -139,7 +154,8 @@ class JobsMachine(RuleBasedStateMachine):
             if cursor:
                 params["cursor"] = cursor
             body = tenant.client.list_jobs(**params).json()
-            assert len(body["items"]) <= limit
+            if len(body["items"]) > limit:
+                raise RuleViolation(f"more than {limit} items on a page", PAGINATION)
             listed += [item["job_id"] for item in body["items"]]
             if arrivals and cursor is None:
                 self.create(who, hooked=False, model=self.target.models[0])
@@ -147,17 +163,22 @@ class JobsMachine(RuleBasedStateMachine):
             if cursor is None or self.reached_history(tenant, body["items"]):
                 break
         else:
-            raise AssertionError(
+            raise RuleViolation(
                 f"pagination did not reach the end of this run's jobs in {pages_allowed} pages"
-                f" of {limit} ({len(known_before)} job(s) to list)"
+                f" of {limit} ({len(known_before)} job(s) to list)",
+                PAGINATION,
             )
-        assert len(listed) == len(set(listed)), "a job was listed twice"
+        if len(listed) != len(set(listed)):
+            raise RuleViolation("a job was listed twice", PAGINATION)
         others = {j for t in self.tenants if t is not tenant for j in t.jobs}
-        assert not others & set(listed), "another tenant's job was listed"
+        if others & set(listed):
+            raise RuleViolation("another tenant's job was listed", ISOLATION)
         mine = [j for j in listed if j in set(known_before)]
-        assert mine == known_before[::-1], "pagination skipped or reordered the tenant's jobs"
-        if not self.target.live:  # the tenant is fresh: its listing is exactly its own jobs
-            assert set(listed) <= set(tenant.jobs), "a job that is not the tenant's was listed"
+        if mine != known_before[::-1]:
+            raise RuleViolation("a tenant's jobs were skipped or reordered", PAGINATION)
+        # The tenant is fresh in-process: its listing is exactly its own jobs.
+        if not self.target.live and not set(listed) <= set(tenant.jobs):
+            raise RuleViolation("a job not the tenant's was listed", ISOLATION)
 
     def reached_history(self, tenant: Tenant, items: list[dict[str, str]]) -> bool:
         """A live account holds jobs from before this run: they come after all of this run's."""
@@ -178,12 +199,11 @@ class JobsMachine(RuleBasedStateMachine):
         for tenant in self.tenants:
             for job_id in tenant.hooked:
                 status = tenant.last_seen[job_id]
-                if status in GRAPH.terminal:
-                    assert status in delivered.get(job_id, set()), (
-                        f"no webhook for {job_id} ({status})"
-                    )
+                if status in GRAPH.terminal and status not in delivered.get(job_id, set()):
+                    raise RuleViolation(f"no webhook for {job_id} ({status})", DELIVERY)
             for job_id in delivered:
-                assert job_id in self.owner, "a webhook was sent for a job nobody here created"
+                if job_id not in self.owner:
+                    raise RuleViolation(f"a webhook for {job_id}, not created here", DELIVERY)
 
 
 def test_jobs_state_machine(spending: Target) -> None:

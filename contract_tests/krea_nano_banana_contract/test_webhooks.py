@@ -22,7 +22,8 @@ JOB = spec.operation_for("job.get").operation_id
 
 @pytest.fixture
 def deliveries(spending: Target) -> Iterator[tuple[str, Callable[[str, float], list[Any]]]]:
-    """(the URL to give, a function returning the deliveries for a job, waiting up to a budget)."""
+    """(the URL to give, a function returning the deliveries for a job, waiting up to the
+    seconds it is given)."""
     mock = spending.mock
     if mock is not None:
         route = mock.router.post(HOOK).respond(200)
@@ -58,10 +59,11 @@ def test_a_finished_job_is_posted_to_its_webhook(
         assert created.status_code == 200, created.text
         job_id = created.json()["job_id"]
         final = client.poll_until_terminal(job_id)[-1]
-    bodies = received(job_id, spending.pacing.budget_seconds)
+    pacing = spending.pacing
+    bodies = received(job_id, pacing.delivery_seconds)
     assert bodies, (
-        f"no webhook for job {job_id} ({final['status']}) within"
-        f" {spending.pacing.budget_seconds:g} s ({spending.pacing.derivation})"
+        f"no webhook for job {job_id} ({final['status']}) within {pacing.delivery_seconds:g} s"
+        f" of polling seeing it end ({pacing.delivery_derivation})"
     )
     for body in bodies:  # deliveries may be repeated; each must be the finished job
         body_matches_schema(JOB, 200, body)
