@@ -7,11 +7,11 @@ import pytest
 from krea_nano_banana_contract import profiles
 from krea_nano_banana_mock import KreaMock
 
-from tests.helpers import Api
+from tests.helpers import CheckedClient
 
 profiles.load()
 
-ApiFactory = Callable[..., Api]
+ClientFactory = Callable[..., CheckedClient]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -33,24 +33,24 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def connect() -> Iterator[ApiFactory]:
-    """Makes `Api` clients (same arguments as `Api`) and closes them all after the test."""
-    made: list[Api] = []
+def connect() -> Iterator[ClientFactory]:
+    """Makes `CheckedClient`s (its arguments) and closes them all after the test."""
+    made: list[CheckedClient] = []
 
-    def make(*args: Any, **kwargs: Any) -> Api:
-        made.append(Api(*args, **kwargs))
+    def make(*args: Any, **kwargs: Any) -> CheckedClient:
+        made.append(CheckedClient(*args, **kwargs))
         return made[-1]
 
     yield make
-    for api in made:
-        api.close()
+    for client in made:
+        client.close()
 
 
 @pytest.fixture
-def api(krea_mock: KreaMock, connect: ApiFactory) -> Api:
+def client(krea_mock: KreaMock, connect: ClientFactory) -> CheckedClient:
     return connect(krea_mock.transport())
 
 
 @pytest.fixture
-def other_api(krea_mock: KreaMock, connect: ApiFactory) -> Api:
+def other_client(krea_mock: KreaMock, connect: ClientFactory) -> CheckedClient:
     return connect(krea_mock.transport(), token="token-b")

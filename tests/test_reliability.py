@@ -239,9 +239,9 @@ def test_failing_webhook_receivers_get_bounded_retries_and_block_nothing() -> No
                 "drops": dropping.url,
                 "slow": slow.url,
             }
-            api = httpx.Client(base_url=url, headers={"Authorization": "Bearer faults"})
+            client = httpx.Client(base_url=url, headers={"Authorization": "Bearer faults"})
             jobs = {
-                name: api.post(
+                name: client.post(
                     CREATE, json={"prompt": "a cat"}, headers={"X-Webhook-URL": hook}
                 ).json()["job_id"]
                 for name, hook in receivers.items()
@@ -253,19 +253,19 @@ def test_failing_webhook_receivers_get_bounded_retries_and_block_nothing() -> No
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 started = time.monotonic()
-                assert api.get("/jobs").status_code == 200
+                assert client.get("/jobs").status_code == 200
                 latencies.append(time.monotonic() - started)
-                log = api.get("/__mock__/webhooks").json()
+                log = client.get("/__mock__/webhooks").json()
                 attempts = log["attempts"]
                 finals = [a for a in attempts if a["final"]]
                 if len(finals) == len(receivers):
                     break
                 if log["pending"] == len(receivers) - len(finals):  # none under way
-                    api.post("/__mock__/clock", json={"advance_seconds": 1})
+                    client.post("/__mock__/clock", json={"advance_seconds": 1})
                     time.sleep(0.1)
                 else:
                     time.sleep(0.02)
-            api.close()
+            client.close()
         by_job: dict[str, list[dict[str, object]]] = {}
         for attempt in attempts:
             by_job.setdefault(str(attempt["job_id"]), []).append(attempt)
