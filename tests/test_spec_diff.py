@@ -303,6 +303,7 @@ def test_the_report_is_a_checklist_that_names_parameters_and_says_what_next() ->
     assert "./scripts/regenerate" in text
 
 
+@pytest.mark.slow
 def test_help_states_the_exit_codes() -> None:
     help_text = run("--help").stdout
     for code in ("0  no drift", "1  informational", "2  breaking", "3  the upstream document"):
@@ -326,6 +327,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_command_line_human_and_json_output_and_exit_codes(tmp_path: Path) -> None:
     same = tmp_path / "same.json"
     same.write_text(json.dumps(OURS))
@@ -348,6 +350,7 @@ def test_command_line_human_and_json_output_and_exit_codes(tmp_path: Path) -> No
     assert {d["category"] for d in machine["differences"]} == {"breaks the generated client"}
 
 
+@pytest.mark.slow
 def test_an_unreachable_upstream_is_one_line_and_a_distinct_exit_code() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

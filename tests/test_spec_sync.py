@@ -27,6 +27,8 @@ import yaml
 
 from krea_nano_banana_spec.normalize import normalize
 
+pytestmark = pytest.mark.slow(seconds=10)
+
 ROOT = Path(__file__).resolve().parents[1]
 KREA_DOCUMENT = Path(__file__).with_name("data") / "krea-openapi.json"
 COPIED = (
