@@ -60,26 +60,42 @@ def _server(start: list[str], args: tuple[str, ...], log: Path | None = None) ->
 
 @dataclass
 class Receiver:
-    """A webhook receiver answering with `status`; records every body it gets."""
+    """A webhook receiver answering with `status`; records every body it gets. Set `hold`, and
+    it keeps each request open until `release` is set: the sender is then waiting on it."""
 
     status: int = 200
+    hold: bool = False
     bodies: list[bytes] = field(default_factory=list)
     url: str = ""
     arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def record(self, body: bytes) -> None:
+        with self._changed:
+            self.bodies.append(body)
+            self._changed.notify_all()
+        self.arrived.set()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> bool:
+        """Waits, at most `timeout` seconds, until `count` requests have arrived."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.bodies) >= count, timeout)
 
 
 @contextlib.contextmanager
-def webhook_receiver(status: int = 200) -> Iterator[Receiver]:
-    receiver = Receiver(status)
+def webhook_receiver(status: int = 200, hold: bool = False) -> Iterator[Receiver]:
+    receiver = Receiver(status, hold)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
-            receiver.bodies.append(self.rfile.read(length))
+            receiver.record(self.rfile.read(length))
+            if receiver.hold:
+                receiver.release.wait(timeout=60)
             self.send_response(receiver.status)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            receiver.arrived.set()
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -91,6 +107,7 @@ def webhook_receiver(status: int = 200) -> Iterator[Receiver]:
     try:
         yield receiver
     finally:
+        receiver.release.set()
         server.shutdown()
         server.server_close()
         thread.join()

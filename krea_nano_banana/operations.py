@@ -219,7 +219,7 @@ def cancel(endpoint: Endpoint, job: Job | UUID | str, retry: RetryPolicy) -> Pla
         if isinstance(carried, dict):  # the job, or not: the generated model decides
             cancelled: Job = Job.from_dict(carried)
             return cancelled
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         pass  # not the job: what the job is now is one GET away
     fetched: Job = yield from call(get_job, Job, retry, id=job_id)
     return fetched

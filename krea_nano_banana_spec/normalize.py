@@ -79,6 +79,18 @@ def derived_operation_id(method: str, path: str) -> str:
     return _identifier("_".join([method.lower(), *segments]))
 
 
+def request_schema_name(path: str, operation_id: str) -> str:
+    """The component name of an operation's request schema: `<Model>Request` for a model
+    (`Flux11ProRequest`), its vendor in front when the model is named like a number
+    (`/generate/image/qwen/2512`: `Qwen2512Request`, since a class name cannot start with a
+    digit); `<OperationId>Request` for any other operation."""
+    if not path.startswith(GENERATE_PREFIX):
+        return f"{schema_name_of(operation_id)}Request"
+    segments = path.rstrip("/").split("/")
+    words = segments[-2:] if segments[-1][:1].isdigit() else segments[-1:]
+    return f"{schema_name_of('-'.join(words))}Request"
+
+
 def schema_name_of(model: str) -> str:
     """`nano-banana-2` -> `NanoBanana2`, `flux-1.1-pro` -> `Flux11Pro`: the class name the
     generator gives it anyway (it drops every separator); a clash is refused, never merged."""
@@ -149,8 +161,7 @@ def name_request_schemas(document: dict[str, Any]) -> None:
         schema = _json_schema(operation)
         if not isinstance(schema, dict) or "$ref" in schema:
             continue
-        base = model_of(path) if path.startswith(GENERATE_PREFIX) else operation["operationId"]
-        name = f"{schema_name_of(base)}Request"
+        name = request_schema_name(path, operation["operationId"])
         if name in schemas:
             raise NormalizationError(
                 f"{path}: its request schema would be named {name!r}, which already exists"
@@ -161,20 +172,41 @@ def name_request_schemas(document: dict[str, Any]) -> None:
         }
 
 
+CONSTANT_KEYS = {"const", "type", "description", "title"}  # a branch that is one constant
+
+
+def constants_of(node: Any, keyword: str = "anyOf") -> tuple[list[Any], set[Any]] | None:
+    """The constants of an `anyOf`/`oneOf` made of constants only, nested ones flattened (Krea
+    writes `anyOf: [{anyOf: [{const: 5}, ...]}, {const: 10}]`), with their `type`s; None when
+    a branch is anything else."""
+    if not isinstance(node, Mapping):
+        return None
+    if "const" in node and set(node) <= CONSTANT_KEYS:
+        return [node["const"]], {node.get("type")}
+    branches = node.get(keyword)
+    if not isinstance(branches, list) or not branches:
+        return None
+    values: list[Any] = []
+    types: set[Any] = set()
+    for branch in branches:
+        inner = constants_of(branch, keyword)
+        if inner is None:
+            return None
+        values.extend(inner[0])
+        types |= inner[1]
+    return values, types
+
+
 def _constants_to_enum(node: dict[str, Any]) -> None:
     if "const" in node and "enum" not in node:
         node["enum"] = [node.pop("const")]
     for keyword in ("anyOf", "oneOf"):
-        branches = node.get(keyword)
-        if not isinstance(branches, list) or not branches:
+        found = constants_of(node, keyword) if keyword in node else None
+        if found is None:
             continue
-        if not all(
-            isinstance(b, dict) and set(b) <= {"const", "type"} and "const" in b for b in branches
-        ):
-            continue
-        types = {b.get("type") for b in branches}
+        values, types = found
         node.pop(keyword)
-        node["enum"] = [b["const"] for b in branches]
+        node["enum"] = values
         if len(types) == 1 and None not in types:
             node["type"] = types.pop()
 

@@ -14,7 +14,7 @@ CREATE_PATH = spec.generation().path  # the default model's
 PROMPT = "Ice citadel, frost mages and snow beasts, in a cool, fantasy anime style."
 
 
-class Api:
+class CheckedClient:
     def __init__(
         self,
         transport: httpx.BaseTransport | None = None,

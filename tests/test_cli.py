@@ -129,6 +129,7 @@ def test_cost(capsys: pytest.CaptureFixture[str]) -> None:
     )
 
 
+@pytest.mark.slow
 def test_demo_script_runs_end_to_end() -> None:
     result = subprocess.run(
         [str(ROOT / "scripts" / "demo")], capture_output=True, text=True, timeout=120, check=False

@@ -43,6 +43,7 @@ def test_the_page_names_nothing_outside_the_server_that_serves_it() -> None:
         assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}|@import|@font-face", text), file
 
 
+@pytest.mark.slow
 def test_the_dashboard_is_served_in_every_mode(tmp_path: Path) -> None:
     with mock_server() as mock, mock_server("--proxy", mock) as proxy:
         with mock_server("--replay", str(tmp_path)) as replay:
@@ -63,6 +64,7 @@ def test_the_dashboard_is_served_in_every_mode(tmp_path: Path) -> None:
         }
 
 
+@pytest.mark.slow
 def test_the_server_prints_the_dashboards_url_at_start() -> None:
     with subprocess.Popen(
         [sys.executable, "-m", "krea_nano_banana_mock.server", "--port", "0"],
@@ -164,6 +166,7 @@ def test_a_journal_of_ten_thousand_requests_is_read_a_page_at_a_time() -> None:
     assert all(e["refused"] and e["error"] == "no" for e in refused["entries"])
 
 
+@pytest.mark.slow
 def test_admin_token_guards_the_control_surface_and_dashboard_only() -> None:
     with mock_server("--admin-token", "s3cret") as url:
         for path in ("/__mock__/state", UI, f"{UI}/api/summary"):
@@ -182,6 +185,7 @@ def test_admin_token_guards_the_control_surface_and_dashboard_only() -> None:
         assert created.status_code == 200
 
 
+@pytest.mark.slow
 def test_an_empty_admin_token_is_refused_at_start() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "krea_nano_banana_mock.server", "--admin-token", ""],

@@ -21,6 +21,8 @@ import krea_nano_banana_spec as spec
 from devtools.browser import ARGS, CANDIDATES, executable, unavailable
 from devtools.servers import mock_server
 
+pytestmark = pytest.mark.slow(seconds=5)
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 

@@ -29,7 +29,7 @@ from krea_nano_banana import (
     ModelName,
     UnknownModel,
 )
-from tests.helpers import Api
+from tests.helpers import CheckedClient
 from tests.test_cli import run
 
 MODELS = spec.available_models()
@@ -44,13 +44,13 @@ def examples(model: str) -> list[tuple[str, dict[str, Any]]]:
     ("model", "name", "body"), [(m, n, b) for m in MODELS for n, b in examples(m)]
 )
 def test_each_models_documented_examples_are_accepted_and_complete(
-    api: Api, model: str, name: str, body: dict[str, Any]
+    client: CheckedClient, model: str, name: str, body: dict[str, Any]
 ) -> None:
-    job = api.create_job(body, model)
+    job = client.create_job(body, model)
     assert job["type"] == spec.generation(model).job_type
-    api.poll_until_terminal(job["job_id"])
-    finished = api.get_job(job["job_id"])
-    image = api.http.get(finished["result"]["urls"][0])
+    client.poll_until_terminal(job["job_id"])
+    finished = client.get_job(job["job_id"])
+    image = client.http.get(finished["result"]["urls"][0])
     assert image.status_code == 200
     assert Image.open(io.BytesIO(image.content)).format == "PNG"
 
@@ -70,9 +70,9 @@ def test_each_models_documented_examples_are_accepted_and_complete(
     ],
 )
 def test_each_model_has_its_own_enums_and_bounds(
-    api: Api, model: str, body: dict[str, Any], accepted: bool, named: str | None
+    client: CheckedClient, model: str, body: dict[str, Any], accepted: bool, named: str | None
 ) -> None:
-    response = api.create({"prompt": "a lighthouse", **body}, model)
+    response = client.create({"prompt": "a lighthouse", **body}, model)
     if accepted:
         assert response.status_code == 200, response.text
         return
@@ -80,63 +80,69 @@ def test_each_model_has_its_own_enums_and_bounds(
     assert response.json()["error"].startswith(f"{named}: ")
 
 
-def test_a_bound_error_names_its_bound(api: Api) -> None:
-    error = api.create({"prompt": "x"}).json()["error"]
+def test_a_bound_error_names_its_bound(client: CheckedClient) -> None:
+    error = client.create({"prompt": "x"}).json()["error"]
     assert error == "prompt: 'x' is too short (minimum length: 3)"
 
 
 @pytest.mark.krea_mock(credits=Decimal("60"))
-def test_each_model_is_charged_its_own_price(api: Api, other_api: Api) -> None:
+def test_each_model_is_charged_its_own_price(
+    client: CheckedClient, other_client: CheckedClient
+) -> None:
     # nano-banana costs 22.3 compute units, nano-banana-pro 60.1 at every tier but 4K (120).
-    assert api.create({"prompt": "a cat"}, "nano-banana").status_code == 200
-    assert api.create({"prompt": "a cat"}, "nano-banana").status_code == 200
-    refused = api.create({"prompt": "a cat"}, "nano-banana")
+    assert client.create({"prompt": "a cat"}, "nano-banana").status_code == 200
+    assert client.create({"prompt": "a cat"}, "nano-banana").status_code == 200
+    refused = client.create({"prompt": "a cat"}, "nano-banana")
     assert refused.status_code == 402
     assert refused.json()["error"].endswith("costs 22.3 compute units, 15.4 remaining")
-    assert other_api.create({"prompt": "a cat"}, "nano-banana-pro").status_code == 402
+    assert other_client.create({"prompt": "a cat"}, "nano-banana-pro").status_code == 402
 
 
 # -- the five published-contract points ---------------------------------------------------
 
 
-def test_list_pages_carry_next_cursor_as_published(api: Api) -> None:
+def test_list_pages_carry_next_cursor_as_published(client: CheckedClient) -> None:
     for _ in range(3):
-        api.create_job()
-    first = api.list_jobs(limit=2).json()
+        client.create_job()
+    first = client.list_jobs(limit=2).json()
     assert set(first) == {"items", "next_cursor"}
-    last = api.list_jobs(limit=2, cursor=first["next_cursor"]).json()
+    last = client.list_jobs(limit=2, cursor=first["next_cursor"]).json()
     assert last["next_cursor"] is None
     assert len(first["items"] + last["items"]) == 3
 
 
 @pytest.mark.parametrize("types", ["", ",", " , "])
-def test_an_empty_types_filter_filters_nothing(api: Api, types: str) -> None:
-    made = api.create_job()
-    listed = api.list_jobs(types=types)
+def test_an_empty_types_filter_filters_nothing(client: CheckedClient, types: str) -> None:
+    made = client.create_job()
+    listed = client.list_jobs(types=types)
     assert listed.status_code == 200, listed.text
     assert [j["job_id"] for j in listed.json()["items"]] == [made["job_id"]]
-    assert api.list_jobs(types="flux").json()["items"] == []
-    assert len(api.list_jobs(types="flux,externalImage").json()["items"]) == 1
+    assert client.list_jobs(types="flux").json()["items"] == []
+    assert len(client.list_jobs(types="flux,externalImage").json()["items"]) == 1
 
 
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("side", [0.001, 1, 32, 63, 4097, 11584, 1e12])
-def test_any_positive_width_and_height_is_accepted(api: Api, model: str, side: float) -> None:
-    response = api.create({"prompt": "a lighthouse", "width": side, "height": side}, model)
+def test_any_positive_width_and_height_is_accepted(
+    client: CheckedClient, model: str, side: float
+) -> None:
+    response = client.create({"prompt": "a lighthouse", "width": side, "height": side}, model)
     assert response.status_code == 200, response.text
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_a_post_with_no_body_and_no_content_type_names_prompt(api: Api, model: str) -> None:
-    response = api.http.post(spec.generation(model).path)
+def test_a_post_with_no_body_and_no_content_type_names_prompt(
+    client: CheckedClient, model: str
+) -> None:
+    response = client.http.post(spec.generation(model).path)
     assert response.status_code == 400
     assert response.json() == {"error": "prompt: required field is missing"}
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_a_style_image_needs_only_its_strength(api: Api, model: str) -> None:
+def test_a_style_image_needs_only_its_strength(client: CheckedClient, model: str) -> None:
     body = {"prompt": "a lighthouse", "style_images": [{"strength": 0.5}]}
-    assert api.create(body, model).status_code == 200
+    assert client.create(body, model).status_code == 200
 
 
 # -- the SDK ------------------------------------------------------------------------------
@@ -341,6 +347,7 @@ def test_errors_a_new_user_hits_say_what_to_do(
     assert err.startswith("error: cannot reach GET http://127.0.0.1:9/jobs")
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly() -> None:
     # `nano-banana jobs list | head -1` over real processes, with more output than a pipe
     # holds: no "Broken pipe", exit 0.

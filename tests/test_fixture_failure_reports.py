@@ -53,6 +53,7 @@ APPLICATION = f"""
 """
 
 
+@pytest.mark.slow(seconds=5)
 def test_a_failing_test_gets_the_mocks_journal_in_its_report(tmp_path: Path) -> None:
     output = run_pytest(
         tmp_path,
@@ -76,6 +77,7 @@ def test_a_failing_test_gets_the_mocks_journal_in_its_report(tmp_path: Path) -> 
     assert "REFUSED: prompt: 7 is not of type 'string'" in lines[1]
 
 
+@pytest.mark.slow(seconds=5)
 def test_verify_fails_with_its_message_before_any_library_source(tmp_path: Path) -> None:
     output = run_pytest(
         tmp_path,

@@ -165,7 +165,7 @@ def test_a_planted_circle_is_found(tmp_path: Path) -> None:
     door.mkdir(parents=True)
     (door / "dispatcher.py").write_text("from krea_nano_banana_mock.http_layer import control\n")
     (door / "control.py").write_text(
-        "def handle():\n    from krea_nano_banana_mock.http_layer.dispatcher import Api\n"
+        "def handle():\n    from krea_nano_banana_mock.http_layer.dispatcher import CheckedClient\n"
     )
     (door / "handlers.py").write_text("from . import control\n")
     assert cycles(tmp_path / PACKAGE) == [

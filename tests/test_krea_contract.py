@@ -16,11 +16,14 @@ import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from krea_nano_banana_contract.pacing import Pacing
 from krea_nano_banana_contract.target import FAST_STEP_SECONDS
 
 import krea_nano_banana_spec as spec
 from devtools.servers import mock_server, mutant_server
+
+pytestmark = pytest.mark.slow
 
 KREA_CONTRACT = Path(sys.executable).with_name("krea-contract")
 TOKENS = ("contract-token-one", "contract-token-two")
@@ -84,6 +87,7 @@ def statuses_on(url: str, token: str) -> Counter[str]:
             return seen
 
 
+@pytest.mark.slow(seconds=20)
 def test_a_server_whose_statuses_go_backwards_fails_naming_the_rule(tmp_path: Path) -> None:
     with mutant_server("statuses-go-backwards", *SERVER_TOKENS) as url:
         result, _ = krea_contract(tmp_path, *live_args(url, tmp_path))
@@ -106,6 +110,7 @@ def test_a_server_whose_statuses_go_backwards_fails_naming_the_rule(tmp_path: Pa
     ), failed
 
 
+@pytest.mark.slow(seconds=20)
 def test_runs_against_one_server_pass_each_time_and_leave_no_job_unfinished(
     tmp_path: Path,
 ) -> None:

@@ -22,6 +22,8 @@ import pytest
 
 from tests.repository_copy import UPSTREAM, copy_with_edited_spec, run_contract_suite, run_in
 
+pytestmark = pytest.mark.slow(seconds=8)
+
 IMAGE_PATH = "/generate/image/bfl/flux-1-dev"
 VIDEO_PATH = "/generate/video/kling/kling-2.1"
 KREA: dict[str, Any] = json.loads(UPSTREAM.read_text())

@@ -11,8 +11,8 @@ from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
 from devtools import mutants
-from tests.conftest import ApiFactory
-from tests.helpers import Api
+from tests.conftest import ClientFactory
+from tests.helpers import CheckedClient
 
 UNKNOWN = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 
@@ -27,9 +27,9 @@ def documented() -> set[tuple[str, int]]:
 
 @pytest.mark.krea_mock(concurrency_limit=1, backlog_limit=1, credits=Decimal("1000"))
 def test_every_documented_status_of_every_operation_conforms(
-    krea_mock: KreaMock, connect: ApiFactory
+    krea_mock: KreaMock, connect: ClientFactory
 ) -> None:
-    api = connect(krea_mock.transport())
+    client = connect(krea_mock.transport())
     anonymous = connect(krea_mock.transport(), token=None)
     seen: set[tuple[str, int]] = set()
 
@@ -66,33 +66,33 @@ def test_every_documented_status_of_every_operation_conforms(
             503,
             mine.http.post(path, json={"prompt": "a cat"}, headers={"Prefer": "scenario=flaky"}),
         )
-    api = connect(krea_mock.transport(), token=f"token-{spec.generations()[-1].model}")
+    client = connect(krea_mock.transport(), token=f"token-{spec.generations()[-1].model}")
 
     get = "get_job"
     for _ in range(5):
-        expect(get, 200, api.http.get(f"/jobs/{job_id}"))
+        expect(get, 200, client.http.get(f"/jobs/{job_id}"))
     expect(get, 401, anonymous.http.get(f"/jobs/{job_id}"))
-    expect(get, 404, api.http.get(f"/jobs/{UNKNOWN}"))
-    expect(get, 404, api.http.get("/jobs/not-a-uuid"))
-    expect(get, 503, api.http.get(f"/jobs/{job_id}", headers={"Prefer": "scenario=flaky"}))
+    expect(get, 404, client.http.get(f"/jobs/{UNKNOWN}"))
+    expect(get, 404, client.http.get("/jobs/not-a-uuid"))
+    expect(get, 503, client.http.get(f"/jobs/{job_id}", headers={"Prefer": "scenario=flaky"}))
 
     cancel = "cancel_job"
-    queued = api.list_jobs(status="queued").json()["items"][0]["job_id"]
-    expect(cancel, 200, api.http.delete(f"/jobs/{queued}"))
+    queued = client.list_jobs(status="queued").json()["items"][0]["job_id"]
+    expect(cancel, 200, client.http.delete(f"/jobs/{queued}"))
     expect(cancel, 401, anonymous.http.delete(f"/jobs/{queued}"))
-    expect(cancel, 404, api.http.delete(f"/jobs/{UNKNOWN}"))
-    expect(cancel, 409, api.http.delete(f"/jobs/{job_id}"))
+    expect(cancel, 404, client.http.delete(f"/jobs/{UNKNOWN}"))
+    expect(cancel, 409, client.http.delete(f"/jobs/{job_id}"))
     expect(
         cancel,
         503,
-        api.http.delete(f"/jobs/{job_id}", headers={"Prefer": "scenario=flaky"}),
+        client.http.delete(f"/jobs/{job_id}", headers={"Prefer": "scenario=flaky"}),
     )
 
     listing = "list_jobs"
-    expect(listing, 200, api.http.get("/jobs", params={"limit": 1}))
-    expect(listing, 400, api.http.get("/jobs", params={"limit": 0}))
+    expect(listing, 200, client.http.get("/jobs", params={"limit": 1}))
+    expect(listing, 400, client.http.get("/jobs", params={"limit": 0}))
     expect(listing, 401, anonymous.http.get("/jobs"))
-    expect(listing, 503, api.http.get("/jobs", headers={"Prefer": "scenario=flaky"}))
+    expect(listing, 503, client.http.get("/jobs", headers={"Prefer": "scenario=flaky"}))
 
     assert seen == documented()
 
@@ -109,35 +109,35 @@ SCENARIO_PATHS = {
 POLLS = 10 * len(GRAPH.statuses) + 5
 
 
-def walk(api: Api, prefer: str) -> tuple[list[str], httpx.Response]:
+def walk(client: CheckedClient, prefer: str) -> tuple[list[str], httpx.Response]:
     """Creates a job, polls it (and the listing) until it ends or the polls run out, checking
     every response against the spec on the way; then cancels it. Returns the statuses it saw
     change, and the cancel's response."""
-    created = api.create_job(prefer=prefer)
+    created = client.create_job(prefer=prefer)
     job_id = created["job_id"]
     seen = [created["status"]]
     for _ in range(POLLS):
-        status = api.get_job(job_id)["status"]  # conformance is checked by the helper
-        listed = {j["job_id"]: j["status"] for j in api.list_jobs().json()["items"]}
+        status = client.get_job(job_id)["status"]  # conformance is checked by the helper
+        listed = {j["job_id"]: j["status"] for j in client.list_jobs().json()["items"]}
         assert listed[job_id] == status, f"listed as {listed[job_id]}, got as {status}"
         if status != seen[-1]:
             seen.append(status)
         if status in GRAPH.terminal:
             break
-    return seen, api.cancel(job_id)
+    return seen, client.cancel(job_id)
 
 
 @pytest.mark.parametrize("prefer", sorted(SCENARIO_PATHS))
 def test_job_bodies_conform_at_every_status_of_every_scenario(
-    krea_mock: KreaMock, connect: ApiFactory, prefer: str
+    krea_mock: KreaMock, connect: ClientFactory, prefer: str
 ) -> None:
-    api = connect(krea_mock.transport())
-    seen, cancel = walk(api, prefer)
+    client = connect(krea_mock.transport())
+    seen, cancel = walk(client, prefer)
     assert seen == list(SCENARIO_PATHS[prefer])  # every status of the path, in order
     if seen[-1] in GRAPH.user_cancellable:
         assert cancel.status_code == 200, cancel.text
         assert cancel.content == b""  # Krea documents the cancel's 200 with no body
-        assert api.get_job(cancel.request.url.path.rsplit("/", 1)[-1])["status"] == (
+        assert client.get_job(cancel.request.url.path.rsplit("/", 1)[-1])["status"] == (
             GRAPH.cancelled
         )
     else:
@@ -146,7 +146,7 @@ def test_job_bodies_conform_at_every_status_of_every_scenario(
 
 @pytest.mark.krea_mock
 def test_the_walk_sees_a_skipped_status(
-    krea_mock: KreaMock, connect: ApiFactory, monkeypatch: pytest.MonkeyPatch
+    krea_mock: KreaMock, connect: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The test above can fail: a mock that jumps from queued to completed is seen to.
     mutants.MUTANTS["skips-statuses"][1](monkeypatch)

@@ -11,14 +11,14 @@ from krea_nano_banana_mock.core import images
 from PIL import Image
 
 import krea_nano_banana_spec as spec
-from tests.helpers import Api
+from tests.helpers import CheckedClient
 
 
-def finished_image(api: Api, body: dict[str, object]) -> Image.Image:
-    job_id = api.create_job(body)["job_id"]
-    api.poll_until_terminal(job_id)
-    url = api.get_job(job_id)["result"]["urls"][0]
-    response = api.http.get(url, headers={"Authorization": ""})  # result URLs need no token
+def finished_image(client: CheckedClient, body: dict[str, object]) -> Image.Image:
+    job_id = client.create_job(body)["job_id"]
+    client.poll_until_terminal(job_id)
+    url = client.get_job(job_id)["result"]["urls"][0]
+    response = client.http.get(url, headers={"Authorization": ""})  # result URLs need no token
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
     return Image.open(io.BytesIO(response.content))
@@ -34,27 +34,29 @@ def finished_image(api: Api, body: dict[str, object]) -> Image.Image:
     ],
 )
 def test_pixel_size_follows_aspect_ratio_and_resolution(
-    api: Api, aspect_ratio: str, resolution: str, size: tuple[int, int]
+    client: CheckedClient, aspect_ratio: str, resolution: str, size: tuple[int, int]
 ) -> None:
     image = finished_image(
-        api, {"prompt": "a cat", "aspect_ratio": aspect_ratio, "resolution": resolution}
+        client, {"prompt": "a cat", "aspect_ratio": aspect_ratio, "resolution": resolution}
     )
     assert image.format == "PNG"
     assert image.size == size
 
 
-def test_default_is_square_1k(api: Api) -> None:
-    assert finished_image(api, {"prompt": "a cat"}).size == (1024, 1024)
+def test_default_is_square_1k(client: CheckedClient) -> None:
+    assert finished_image(client, {"prompt": "a cat"}).size == (1024, 1024)
 
 
-def test_width_and_height_win(api: Api) -> None:
+def test_width_and_height_win(client: CheckedClient) -> None:
     assert finished_image(
-        api, {"prompt": "a cat", "width": 640, "height": 480, "aspect_ratio": "16:9"}
+        client, {"prompt": "a cat", "width": 640, "height": 480, "aspect_ratio": "16:9"}
     ).size == (640, 480)
 
 
-def test_one_side_follows_the_aspect_ratio(api: Api) -> None:
-    assert finished_image(api, {"prompt": "a cat", "width": 1600, "aspect_ratio": "16:9"}).size == (
+def test_one_side_follows_the_aspect_ratio(client: CheckedClient) -> None:
+    assert finished_image(
+        client, {"prompt": "a cat", "width": 1600, "aspect_ratio": "16:9"}
+    ).size == (
         1600,
         900,
     )
@@ -90,21 +92,21 @@ def test_images_are_cached_by_size_not_per_job() -> None:
         "/results/3c90c3cc-0d44-4b50-8888-8dd25736052a/1024x1024.jpg",
     ],
 )
-def test_unservable_result_paths_are_404(api: Api, path: str) -> None:
-    response = api.http.get(path)
+def test_unservable_result_paths_are_404(client: CheckedClient, path: str) -> None:
+    response = client.http.get(path)
     assert response.status_code == 404
     assert "error" in response.json()
 
 
-def test_only_the_jobs_own_size_is_served_and_only_once_completed(api: Api) -> None:
-    job_id = api.create_job({"prompt": "a cat"})["job_id"]
-    early = api.http.get(f"/results/{job_id}/1024x1024.png")
+def test_only_the_jobs_own_size_is_served_and_only_once_completed(client: CheckedClient) -> None:
+    job_id = client.create_job({"prompt": "a cat"})["job_id"]
+    early = client.http.get(f"/results/{job_id}/1024x1024.png")
     assert early.status_code == 404  # a job that has not completed has no result yet
-    api.poll_until_terminal(job_id)
-    url = api.get_job(job_id)["result"]["urls"][0]
-    assert api.http.get(url).status_code == 200
+    client.poll_until_terminal(job_id)
+    url = client.get_job(job_id)["result"]["urls"][0]
+    assert client.http.get(url).status_code == 200
     for other in ("2048x2048", "1023x1024", "1024x1024x"):
-        assert api.http.get(url.replace("1024x1024", other)).status_code == 404, other
+        assert client.http.get(url.replace("1024x1024", other)).status_code == 404, other
 
 
 @pytest.mark.parametrize(
@@ -119,10 +121,10 @@ def test_only_the_jobs_own_size_is_served_and_only_once_completed(api: Api) -> N
     ],
 )
 def test_requested_sizes_are_honoured_within_the_largest_result(
-    api: Api, body: dict[str, object], size: tuple[int, int]
+    client: CheckedClient, body: dict[str, object], size: tuple[int, int]
 ) -> None:
     largest = images.largest_area(spec.generation())
-    image = finished_image(api, {"prompt": "a cat", **body})
+    image = finished_image(client, {"prompt": "a cat", **body})
     assert image.size == size
     assert image.width * image.height <= largest
 

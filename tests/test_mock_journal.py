@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+import pytest
 from krea_nano_banana_mock import KreaMock
 
 import krea_nano_banana_spec as spec
@@ -63,6 +64,7 @@ def test_the_journal_is_a_bounded_ring_cleared_by_reset() -> None:
         assert silent.requests() == []
 
 
+@pytest.mark.slow
 def test_the_journal_over_http_filters_and_names_a_bad_filter() -> None:
     with (
         mock_server() as url,

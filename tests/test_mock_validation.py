@@ -10,8 +10,8 @@ from krea_nano_banana_contract.strategies import MODELS, invalid_bodies, valid_b
 from krea_nano_banana_mock import KreaMock
 from krea_nano_banana_mock.http_layer.validation import SchemaValidator, request_body
 
-from tests.conftest import ApiFactory
-from tests.helpers import CREATE_PATH, Api
+from tests.conftest import ClientFactory
+from tests.helpers import CREATE_PATH, CheckedClient
 
 
 @pytest.mark.parametrize(
@@ -45,21 +45,21 @@ from tests.helpers import CREATE_PATH, Api
     ],
 )
 def test_invalid_body_gets_400_naming_field_and_reason(
-    api: Api, body: object, message: str
+    client: CheckedClient, body: object, message: str
 ) -> None:
-    response = api.create(body)
+    response = client.create(body)
     assert response.status_code == 400
     assert message in response.json()["error"]
 
 
-def test_a_style_image_may_carry_keys_krea_does_not_list(api: Api) -> None:
+def test_a_style_image_may_carry_keys_krea_does_not_list(client: CheckedClient) -> None:
     """Krea's published style image item does not forbid other keys; the mock is no stricter."""
     style = {"url": "https://x.test/a.png", "strength": 1, "x": 1}
-    assert api.create({"prompt": "a cat", "style_images": [style]}).status_code == 200
+    assert client.create({"prompt": "a cat", "style_images": [style]}).status_code == 200
 
 
-def test_every_problem_is_reported_at_once(api: Api) -> None:
-    error = api.create({"prompt": "ab", "seed": 1, "resolution": "8K"}).json()["error"]
+def test_every_problem_is_reported_at_once(client: CheckedClient) -> None:
+    error = client.create({"prompt": "ab", "seed": 1, "resolution": "8K"}).json()["error"]
     for field in ("prompt:", "seed:", "resolution:"):
         assert field in error
 
@@ -89,22 +89,22 @@ def test_unreadable_bodies_get_a_clear_4xx(
     content_type: str,
     status: int,
     message: str,
-    connect: ApiFactory,
+    connect: ClientFactory,
 ) -> None:
-    api = connect(krea_mock.transport())
+    client = connect(krea_mock.transport())
     headers = {"Content-Type": content_type} if content_type else {}
-    response = api.http.post(CREATE_PATH, content=content, headers=headers)
+    response = client.http.post(CREATE_PATH, content=content, headers=headers)
     assert response.status_code == status
     assert message in response.json()["error"]
 
 
-def test_json_without_a_content_type_is_read_as_json(api: Api) -> None:
-    response = api.http.post(CREATE_PATH, content=b'{"prompt": "a cat"}')
+def test_json_without_a_content_type_is_read_as_json(client: CheckedClient) -> None:
+    response = client.http.post(CREATE_PATH, content=b'{"prompt": "a cat"}')
     assert response.status_code == 200, response.text
 
 
-def test_json_with_charset_is_accepted(api: Api) -> None:
-    response = api.http.post(
+def test_json_with_charset_is_accepted(client: CheckedClient) -> None:
+    response = client.http.post(
         CREATE_PATH,
         content=b'{"prompt": "a cat"}',
         headers={"Content-Type": "application/json; charset=utf-8"},
@@ -112,8 +112,8 @@ def test_json_with_charset_is_accepted(api: Api) -> None:
     assert response.status_code == 200
 
 
-def test_oversized_body_gets_413(api: Api) -> None:
-    response = api.create({"prompt": "a" * (1024 * 1024 + 1)})
+def test_oversized_body_gets_413(client: CheckedClient) -> None:
+    response = client.create({"prompt": "a" * (1024 * 1024 + 1)})
     assert response.status_code == 413
     assert "1048576 bytes" in response.json()["error"]
 
@@ -128,8 +128,10 @@ def test_oversized_body_gets_413(api: Api) -> None:
         ({"cursor": "yesterday"}, "cursor: 'yesterday' is not a 'date-time'"),
     ],
 )
-def test_bad_list_parameters_get_400(api: Api, params: dict[str, object], message: str) -> None:
-    response = api.list_jobs(**params)
+def test_bad_list_parameters_get_400(
+    client: CheckedClient, params: dict[str, object], message: str
+) -> None:
+    response = client.list_jobs(**params)
     assert response.status_code == 400
     assert message in response.json()["error"]
 
@@ -142,24 +144,24 @@ def test_bad_list_parameters_get_400(api: Api, params: dict[str, object], messag
         ("https://user:secret@hooks.test/x", "must not carry credentials"),
     ],
 )
-def test_bad_webhook_url_gets_400(api: Api, url: str, message: str) -> None:
-    response = api.create(x_webhook_url=url)
+def test_bad_webhook_url_gets_400(client: CheckedClient, url: str, message: str) -> None:
+    response = client.create(x_webhook_url=url)
     assert response.status_code == 400
     assert message in response.json()["error"]
 
 
-def test_unknown_path_and_wrong_method(api: Api) -> None:
-    assert api.http.get("/nope").status_code == 404
-    response = api.http.put("/jobs/3c90c3cc-0d44-4b50-8888-8dd25736052a")
+def test_unknown_path_and_wrong_method(client: CheckedClient) -> None:
+    assert client.http.get("/nope").status_code == 404
+    response = client.http.put("/jobs/3c90c3cc-0d44-4b50-8888-8dd25736052a")
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) == {"GET", "DELETE"}
 
 
 @pytest.mark.krea_mock(webhook_hosts=["127.0.0.1", "*.hooks.test"])
-def test_webhook_hosts_can_be_restricted(api: Api) -> None:
-    assert api.create(x_webhook_url="https://a.hooks.test/x").status_code == 200
-    assert api.create(x_webhook_url="http://127.0.0.1:9000/x").status_code == 200
-    refused = api.create(x_webhook_url="https://example.com/x")
+def test_webhook_hosts_can_be_restricted(client: CheckedClient) -> None:
+    assert client.create(x_webhook_url="https://a.hooks.test/x").status_code == 200
+    assert client.create(x_webhook_url="http://127.0.0.1:9000/x").status_code == 200
+    refused = client.create(x_webhook_url="https://example.com/x")
     assert refused.status_code == 400
     assert refused.json()["error"].startswith("X-Webhook-URL: host 'example.com' is not allowed")
 
@@ -184,6 +186,7 @@ EDGE_BODIES = st.one_of(
 )
 
 
+@pytest.mark.slow  # 300 examples a model
 @pytest.mark.parametrize("model", MODELS)
 def test_the_fast_and_the_detailed_validator_agree(model: str) -> None:
     # The fast one decides on the hot path, the detailed one words the error: if they ever

@@ -94,6 +94,22 @@ def test_constants_become_enums() -> None:
     assert '"const"' not in text
 
 
+def test_nested_constants_become_one_enum() -> None:
+    # Krea writes LTX's durations as an anyOf of an anyOf of an anyOf of constants.
+    schemas = NORMALISED["components"]["schemas"]
+    assert schemas["LtxVideo2322bRequest"]["properties"]["duration"] == {
+        "type": "number",
+        "enum": [5, 10, 15, 20],
+        "default": 5,
+    }
+
+
+def test_a_model_named_like_a_number_takes_its_vendor_s_name() -> None:
+    post = NORMALISED["paths"]["/generate/image/qwen/2512"]["post"]
+    schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/Qwen2512Request"}
+
+
 def test_type_lists_stay_and_readers_take_the_non_null_type() -> None:
     image_url = NORMALISED["components"]["schemas"]["Flux1DevRequest"]["properties"]["image_url"]
     assert image_url["type"] == ["string", "null"]

@@ -12,6 +12,9 @@ import pytest
 
 ROOT = str(Path(__file__).resolve().parents[1])
 
+# Each test starts a fresh interpreter or builds a wheel.
+pytestmark = pytest.mark.slow
+
 
 def loaded_after(statement: str) -> set[str]:
     """The top-level modules a fresh interpreter has loaded after running `statement`."""
@@ -39,6 +42,7 @@ def test_the_sdk_loads_none_of_the_mock_or_cli_libraries(library: str) -> None:
     assert library not in loaded
 
 
+@pytest.mark.slow(seconds=10)
 def test_the_wheel_installs_only_names_of_its_own(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), ROOT],

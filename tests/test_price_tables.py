@@ -13,8 +13,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts" / "py"))
 
-from price_tables import pricing_from
 from spec_sync_import import normalise_schema
+
+from krea_nano_banana_spec.pricing_tables import pricing_from
 
 KREA = json.loads((Path(__file__).with_name("data") / "krea-openapi.json").read_text())
 

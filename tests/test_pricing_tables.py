@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import krea_nano_banana_spec as spec
-from krea_nano_banana_spec.pricing_tables import TablePrice, parse_compute_unit_table
+from krea_nano_banana_spec.pricing_tables import TablePrice, parse_compute_unit_table, rows_of
 from tests.repository_copy import UPSTREAM
 
 KREA: dict[str, Any] = json.loads(UPSTREAM.read_text())
@@ -56,3 +56,18 @@ def test_our_prices_agree_with_the_tables_we_copied_from_krea() -> None:
         for row, price in table.prices.items():
             value = row[0] if row else None
             assert model.pricing.price(value).compute_units == price.compute_units, (model, row)
+
+
+def test_rows_read_as_krea_writes_them() -> None:
+    by_resolution = parse_compute_unit_table(description("/generate/image/google/nano-banana-2"))
+    single = parse_compute_unit_table(description("/generate/image/bfl/flux-1-dev"))
+    assert by_resolution is not None
+    assert single is not None
+    assert rows_of(by_resolution) == {"1K": "34.4", "2K": "57.8", "4K": "86.5"}
+    assert rows_of(single) == {"": "~3"}
+
+
+def test_a_price_that_is_not_a_finite_number_is_no_price() -> None:
+    table = parse_compute_unit_table("| Mode | Compute Units |\n|---|---|\n| a | NaN |\n| b | 4 |")
+    assert table is not None
+    assert table.prices == {("b",): TablePrice(Decimal(4))}

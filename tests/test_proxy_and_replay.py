@@ -28,6 +28,8 @@ from krea_nano_banana_mock.proxy.replay import Replay
 import krea_nano_banana_spec as spec
 from devtools.servers import mock_server, mutant_server
 
+pytestmark = pytest.mark.slow
+
 TOKEN = "secret-token-for-the-proxy-tests"
 CREATE = spec.generation(spec.default_model()).path
 LIST = spec.operation_for("job.list").path

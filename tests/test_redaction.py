@@ -53,9 +53,9 @@ def test_redact_text_and_headers() -> None:
     assert redact_text("'http://h/x?api_key=k' must be https") == (
         f"'http://h/x?api_key={REDACTED}' must be https"
     )
-    assert redact_headers({"X-Webhook-URL": "http://h/x?secret=1", "X-Api-Key": "k"}) == {
+    assert redact_headers({"X-Webhook-URL": "http://h/x?secret=1", "X-CheckedClient-Key": "k"}) == {
         "X-Webhook-URL": f"http://h/x?secret={REDACTED}",
-        "X-Api-Key": REDACTED,
+        "X-CheckedClient-Key": REDACTED,
     }
 
 
@@ -81,7 +81,7 @@ def test_a_planted_secret_is_in_no_artefact(tmp_path: Path) -> None:
             },
             headers={
                 WEBHOOK_HEADER: f"{receiver.url}?token={IN_WEBHOOK_QUERY}",
-                "X-Api-Key": IN_HEADER,
+                "X-CheckedClient-Key": IN_HEADER,
             },
         )
         assert created.status_code == 200, created.text

@@ -13,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "generated" / "krea_api_client"
 
+pytestmark = pytest.mark.slow
+
 
 def check(target: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -36,11 +38,13 @@ def copy_of_generated(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.mark.slow(seconds=8)
 def test_committed_tree_is_up_to_date(copy_of_generated: Path) -> None:
     result = check(copy_of_generated)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow(seconds=8)
 def test_stale_missing_and_extra_files_are_all_reported(copy_of_generated: Path) -> None:
     (copy_of_generated / "models" / "job.py").write_text("# edited by hand\n")
     (copy_of_generated / "errors.py").unlink()

@@ -31,9 +31,12 @@ from krea_nano_banana_mock import KreaMock
 from devtools.servers import mock_server, webhook_receiver
 from krea_nano_banana import APIConnectionError, Krea, ServerError
 
+pytestmark = pytest.mark.slow
+
 CREATE = "/generate/image/google/nano-banana-2"
 TOKENS = ("tenant-a", "tenant-b")
-LOAD_SECONDS = float(os.environ.get("RELIABILITY_LOAD_SECONDS", "20"))
+LOAD_ROUNDS = int(os.environ.get("RELIABILITY_LOAD_ROUNDS", "3"))
+POLLS_PER_JOB = 1000  # a bound: a job waiting behind 8 others is polled meanwhile
 LOAD_CLIENTS = 32
 LOAD_TENANTS = 2  # 16 clients a tenant, over its concurrency limit of 8
 
@@ -202,10 +205,15 @@ def hang_up(handler: BaseHTTPRequestHandler) -> None:
     handler.connection.shutdown(socket.SHUT_RDWR)
 
 
-def answer_late(handler: BaseHTTPRequestHandler) -> None:
-    time.sleep(2.0)  # beyond the server's webhook timeout
-    handler.send_response(200)
-    handler.end_headers()
+def answer_when(released: threading.Event) -> Callable[[BaseHTTPRequestHandler], None]:
+    """A receiver that answers only once `released` is set: after the server gave up on it."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        released.wait(timeout=60)
+        handler.send_response(200)
+        handler.end_headers()
+
+    return answer
 
 
 def free_closed_port() -> str:
@@ -214,12 +222,14 @@ def free_closed_port() -> str:
         return f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
 
 
+@pytest.mark.slow(seconds=8)
 def test_failing_webhook_receivers_get_bounded_retries_and_block_nothing() -> None:
-    dropping, slow = LocalReceiver(hang_up), LocalReceiver(answer_late)
+    released = threading.Event()
+    dropping, slow = LocalReceiver(hang_up), LocalReceiver(answer_when(released))
     try:
         with (
             mock_server(
-                "--step-seconds", "0.05", "--webhook-timeout", "0.5", "--webhook-first-delay", "0.2"
+                "--step-seconds", "0.05", "--webhook-timeout", "0.5", "--webhook-first-delay", "3"
             ) as url,
             webhook_receiver(status=500) as failing,
         ):
@@ -229,25 +239,33 @@ def test_failing_webhook_receivers_get_bounded_retries_and_block_nothing() -> No
                 "drops": dropping.url,
                 "slow": slow.url,
             }
-            api = httpx.Client(base_url=url, headers={"Authorization": "Bearer faults"})
+            client = httpx.Client(base_url=url, headers={"Authorization": "Bearer faults"})
             jobs = {
-                name: api.post(
+                name: client.post(
                     CREATE, json={"prompt": "a cat"}, headers={"X-Webhook-URL": hook}
                 ).json()["job_id"]
                 for name, hook in receivers.items()
             }
             latencies = []
-            deadline = time.monotonic() + 25
+            # The retries wait on the mock's clock (backoffs of 3, 6, 12, 24 s): moved a second at
+            # a time, only while no attempt is under way, and each time for the server's delivery
+            # loop (a tick is 50 ms) to take what fell due, they come at once and in order.
+            deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 started = time.monotonic()
-                assert api.get("/jobs").status_code == 200
+                assert client.get("/jobs").status_code == 200
                 latencies.append(time.monotonic() - started)
-                attempts = api.get("/__mock__/webhooks").json()["attempts"]
+                log = client.get("/__mock__/webhooks").json()
+                attempts = log["attempts"]
                 finals = [a for a in attempts if a["final"]]
                 if len(finals) == len(receivers):
                     break
-                time.sleep(0.2)
-            api.close()
+                if log["pending"] == len(receivers) - len(finals):  # none under way
+                    client.post("/__mock__/clock", json={"advance_seconds": 1})
+                    time.sleep(0.1)
+                else:
+                    time.sleep(0.02)
+            client.close()
         by_job: dict[str, list[dict[str, object]]] = {}
         for attempt in attempts:
             by_job.setdefault(str(attempt["job_id"]), []).append(attempt)
@@ -257,13 +275,15 @@ def test_failing_webhook_receivers_get_bounded_retries_and_block_nothing() -> No
             assert not any(t["delivered"] for t in tries), name
             times = [datetime.fromisoformat(str(t["at"])).timestamp() for t in tries]
             gaps = [b - a for a, b in itertools.pairwise(times)]
-            assert gaps == sorted(gaps), (name, gaps)  # backing off
-        assert max(latencies) < 0.5, max(latencies)  # requests never waited on a receiver
+            assert all(a < b for a, b in itertools.pairwise(gaps)), (name, gaps)  # backs off
+        # That requests never wait on a receiver is asserted without a stopwatch in
+        # test_mock_http.py (answered while a receiver holds the delivery); here it is measured.
         print(
             f"\nwebhook faults: {len(receivers)} receivers, 5 attempts each, "
             f"worst request latency {max(latencies) * 1000:.0f} ms"
         )
     finally:
+        released.set()
         dropping.close()
         slow.close()
 
@@ -279,12 +299,10 @@ def test_sdk_never_hangs_nor_duplicates_a_job_under_faults() -> None:
         with Krea(
             "faults", url, default_headers={"Prefer": "scenario=timeout; seconds=3"}, **options
         ) as stalled:
-            started = time.monotonic()
-            with pytest.raises(APIConnectionError):
+            with pytest.raises(APIConnectionError) as stall:
                 stalled.generate("a cat")
-            assert (
-                time.monotonic() - started < 2.5
-            )  # the client's own timeout, not the server's stall
+            # The client's own timeout: had it waited out the stall, the answer would have come.
+            assert "ReadTimeout" in str(stall.value)
         flaky = Krea("faults", url, default_headers={"Prefer": "scenario=flaky"}, **options)
         with flaky, pytest.raises(ServerError):
             flaky.generate("a cat")
@@ -301,13 +319,16 @@ def test_sdk_never_hangs_nor_duplicates_a_job_under_faults() -> None:
 
 
 def test_load_concurrent_clients_create_and_poll_without_errors() -> None:
-    with mock_server("--step-seconds", "0.3") as url:
+    # Jobs move a step per poll: what the clients see depends on their requests alone, never
+    # on how fast a loaded machine serves them. How fast it serves them is scripts/bench's.
+    with mock_server("--progression", "poll") as url:
         created: list[str] = []
         errors: list[str] = []
         statuses: set[str] = set()
         requests = 0
         lock = threading.Lock()
-        stop_at = time.monotonic() + LOAD_SECONDS
+        # Each round, every client creates before any polls: 16 jobs a tenant, over its limit.
+        all_created = threading.Barrier(LOAD_CLIENTS, timeout=60)
 
         def client(index: int) -> None:
             nonlocal requests
@@ -316,9 +337,10 @@ def test_load_concurrent_clients_create_and_poll_without_errors() -> None:
                 headers={"Authorization": f"Bearer load-{index % LOAD_TENANTS}"},
                 timeout=10,
             ) as http:
-                while time.monotonic() < stop_at:
+                for _ in range(LOAD_ROUNDS):
                     response = http.post(CREATE, json={"prompt": "a cat"})
                     sent = 1
+                    all_created.wait()
                     if response.status_code != 200:
                         with lock:
                             errors.append(f"create {response.status_code}")
@@ -327,7 +349,7 @@ def test_load_concurrent_clients_create_and_poll_without_errors() -> None:
                     with lock:
                         created.append(job["job_id"])
                         statuses.add(job["status"])
-                    while time.monotonic() < stop_at:
+                    for _ in range(POLLS_PER_JOB):
                         polled = http.get(f"/jobs/{job['job_id']}")
                         sent += 1
                         if polled.status_code != 200:
@@ -336,7 +358,9 @@ def test_load_concurrent_clients_create_and_poll_without_errors() -> None:
                             break
                         if polled.json()["completed_at"]:
                             break
-                        time.sleep(0.05)
+                    else:
+                        with lock:
+                            errors.append(f"not finished after {POLLS_PER_JOB} polls")
                     with lock:
                         requests += sent
 
@@ -357,7 +381,7 @@ def test_load_concurrent_clients_create_and_poll_without_errors() -> None:
                 if owner is None:
                     lost.append(job_id)
         print(
-            f"\nload: {LOAD_CLIENTS} clients for {LOAD_SECONDS:g} s, {requests} requests, "
+            f"\nload: {LOAD_CLIENTS} clients, {LOAD_ROUNDS} rounds, {requests} requests, "
             f"{len(created)} jobs, {len(errors)} errors, {len(lost)} lost"
         )
         assert errors == []
@@ -402,6 +426,7 @@ def test_configured_tokens_are_all_compared_in_constant_time(
     )  # jobs are keyed by a digest, not the token
 
 
+@pytest.mark.slow(seconds=40)
 def test_schemathesis_finds_nothing_against_the_live_server() -> None:
     runner = Path(sys.executable).parent / "schemathesis"
     with mock_server(

@@ -14,7 +14,7 @@ from krea_nano_banana_mock.proxy.conformance import response_problems
 
 import krea_nano_banana_spec as spec
 from krea_nano_banana_spec.validation import response_checker
-from tests.helpers import Api
+from tests.helpers import CheckedClient
 
 GET = spec.operation_for("job.get").operation_id
 MISSING = object()
@@ -47,9 +47,9 @@ def test_an_undocumented_status_has_no_schema() -> None:
     ],
 )
 def test_the_proxy_and_the_contract_checks_find_the_same_problem(
-    krea_mock: KreaMock, api: Api, field: str, value: Any
+    krea_mock: KreaMock, client: CheckedClient, field: str, value: Any
 ) -> None:
-    job = api.get_job(api.create_job()["job_id"])
+    job = client.get_job(client.create_job()["job_id"])
     assert response_problems(GET, 200, spec.JSON, orjson.dumps(job)) == []
     body_matches_schema(GET, 200, job)  # the valid job passes both
 

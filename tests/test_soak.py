@@ -7,7 +7,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from devtools.servers import ROOT
+
+pytestmark = pytest.mark.slow(seconds=15)
 
 
 def test_a_short_soak_serves_everything_loses_nothing_and_replays_after_a_kill() -> None:

@@ -25,6 +25,7 @@ from krea_nano_banana_mock.core.images import table_size
 import krea_nano_banana_spec as spec
 from tests.repository_copy import copy_with_edited_spec, run_contract_suite, run_in
 
+pytestmark = pytest.mark.slow
 NEW_PATH = "/generate/image/test/pixel-dream"
 LATER_SUNSET = "2027-03-01"
 # An aspect ratio the spec does not have yet, whatever it has today.
@@ -208,6 +209,7 @@ def outcomes(junit: Path) -> dict[str, str]:
     return found
 
 
+@pytest.mark.slow(seconds=15)
 def test_the_contract_suite_follows_a_spec_edit(edited_copy: Path, tmp_path: Path) -> None:
     junit = tmp_path / "contract.xml"
     # Only the new model: every property that draws a model draws it, and a green run is a run

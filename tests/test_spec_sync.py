@@ -25,6 +25,10 @@ from typing import Any
 import pytest
 import yaml
 
+from krea_nano_banana_spec.normalize import normalize
+
+pytestmark = pytest.mark.slow(seconds=10)
+
 ROOT = Path(__file__).resolve().parents[1]
 KREA_DOCUMENT = Path(__file__).with_name("data") / "krea-openapi.json"
 COPIED = (
@@ -35,7 +39,13 @@ COPIED = (
     "scripts/py",
     "generated",
 )
-FILES = ("openapi.yaml", "openapi-python-client.yaml", "known-differences.yaml", "pyproject.toml")
+FILES = (
+    "openapi.yaml",
+    "openapi-python-client.yaml",
+    "known-differences.yaml",
+    "pyproject.toml",
+    "spec-sync.lock.json",
+)
 NB2 = "/generate/image/google/nano-banana-2"
 PRO = "/generate/image/google/nano-banana-pro"
 NEW_MODEL = "/generate/image/bfl/flux-2-dev"
@@ -293,8 +303,12 @@ def test_the_spec_keeps_its_shape(synced: dict[str, Any]) -> None:
     assert "# The three Nano Banana endpoints share everything" in text  # and comments
     document = yaml.safe_load(text)
     flux = document["paths"][NEW_MODEL]["post"]
-    assert flux["operationId"] == "generate_flux_2_dev"
-    assert flux["requestBody"]["required"] is True
+    # written as Krea writes it; the spec package's normalisation derives the rest when it reads it
+    assert "operationId" not in flux
+    assert "required" not in flux["requestBody"]
+    as_read = normalize(document)["paths"][NEW_MODEL]["post"]
+    assert as_read["operationId"] == "generate_flux_2_dev"
+    assert as_read["requestBody"]["required"] is True
     assert flux["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Flux2DevRequest"
     }
@@ -360,3 +374,58 @@ def test_an_upstream_change_where_we_keep_a_reviewed_difference_needs_a_person(
     ).read_text()
     again = spec_sync(reviewed, "--upstream", str(changed))
     assert (again.returncode, "Nothing to do" in again.stdout) == (0, True)
+
+
+def test_the_shipped_lock_makes_the_nightly_dry_run_pass_and_catch_a_move(tmp_path: Path) -> None:
+    """The committed lock records upstream's side of every reviewed difference: the nightly
+    `--dry-run` against Krea's document as published is clean, and exits 2 once upstream moves
+    where we keep a reviewed difference."""
+    shipped = copy_repository(tmp_path / "shipped")
+    before = fingerprint(shipped)
+    clean = spec_sync(shipped, "--upstream", str(KREA_DOCUMENT), "--dry-run")
+    assert clean.returncode == 0, clean.stdout
+    document = krea_document()
+    create = document["paths"][NB2]["post"]["responses"]["200"]["content"]["application/json"]
+    create["schema"]["properties"]["completed_at"] = {"type": "string", "format": "date"}
+    moved = tmp_path / "moved.json"
+    moved.write_text(json.dumps(document))
+    conflict = spec_sync(shipped, "--upstream", str(moved), "--dry-run")
+    assert conflict.returncode == 2, conflict.stdout
+    assert "upstream changed here, where we keep a reviewed difference" in conflict.stdout
+    assert fingerprint(shipped) == before
+
+
+def test_added_models_are_no_drift_for_spec_diff(tmp_path: Path) -> None:
+    """spec-sync writes an operation as Krea writes it and leaves the rest to the spec package's
+    one normalisation, so spec-diff against the same upstream finds nothing to say about it; a
+    model named like a number gets the same schema name from both (`Qwen2512Request`)."""
+    copied = copy_repository(tmp_path / "repository")
+    added = [
+        "/generate/image/bfl/flux-1-dev",
+        "/generate/image/qwen/2512",
+        "/generate/image/google/imagen-4",
+        "/generate/image/openai/gpt-image",
+    ]
+    arguments = [argument for path in added for argument in ("--add", path)]
+    run = spec_sync(copied, "--upstream", str(KREA_DOCUMENT), *arguments)
+    assert run.returncode == 0, run.stdout + run.stderr
+    written = yaml.safe_load((copied / "openapi.yaml").read_text())
+    for path in added:
+        operation = written["paths"][path]["post"]
+        assert "operationId" not in operation  # derived where the spec is read
+        assert "required" not in operation["requestBody"]  # as Krea writes it
+    assert "Qwen2512Request" in written["components"]["schemas"]
+    assert (copied / "generated/krea_api_client/models/qwen_2512_request.py").is_file()
+    drift = subprocess.run(
+        [sys.executable, str(copied / "scripts/py/spec_diff.py"), "--upstream", str(KREA_DOCUMENT)],
+        cwd=copied,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert drift.returncode <= 1, drift.stdout + drift.stderr
+    for path in added:
+        assert f"POST {path}:" not in drift.stdout, drift.stdout
+    again = spec_sync(copied, "--upstream", str(KREA_DOCUMENT))
+    assert (again.returncode, "Nothing to do" in again.stdout) == (0, True), again.stdout

@@ -23,6 +23,8 @@ import pytest
 
 from tests.test_spec_sync import KREA_DOCUMENT, copy_repository, krea_document, spec_sync
 
+pytestmark = pytest.mark.slow(seconds=10)
+
 KIND_TAGS = {"Image": "image", "Video": "video"}
 
 

@@ -23,6 +23,7 @@ from tests.test_spec_driven import edit_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.slow(seconds=30)
 
 HEADER = """\
 import asyncio

@@ -217,16 +217,19 @@ def journal(server: str, **query: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("action", ["get", "cancel", "wait"])
+@pytest.mark.slow
 def test_cli_jobs_with_a_malformed_id(server: str, action: str) -> None:
     line = one_line_failure(nano_banana(server, "jobs", action, NOT_A_UUID))
     assert line.startswith("error: job: 'nope' is not a job id (a UUID")
 
 
+@pytest.mark.slow
 def test_cli_with_a_base_url_that_is_not_one(server: str) -> None:
     line = one_line_failure(nano_banana(server, "--base-url", "http://[::1", "jobs", "list"))
     assert line.startswith("error: base URL 'http://[::1' is not a URL")
 
 
+@pytest.mark.slow
 def test_cli_refuses_a_negative_poll_interval_before_making_a_job(server: str) -> None:
     before = len(journal(server, method="POST"))
     result = nano_banana(server, "generate", "a lighthouse", "--wait", "--poll-interval", "-1")
@@ -236,6 +239,7 @@ def test_cli_refuses_a_negative_poll_interval_before_making_a_job(server: str) -
     assert len(journal(server, method="POST")) == before  # nothing paid for
 
 
+@pytest.mark.slow
 def test_cli_poll_interval_zero_polls_no_faster_than_krea_advises(
     capsys: pytest.CaptureFixture[str], krea_mock: KreaMock
 ) -> None:
@@ -248,6 +252,7 @@ def test_cli_poll_interval_zero_polls_no_faster_than_krea_advises(
     assert len(polls) == 1 + 6
 
 
+@pytest.mark.slow
 def test_cli_output_without_wait_waits_and_saves(server: str, tmp_path: Path) -> None:
     target = tmp_path / "out.png"
     result = nano_banana(server, "generate", "a lighthouse", "-o", str(target))
@@ -256,6 +261,7 @@ def test_cli_output_without_wait_waits_and_saves(server: str, tmp_path: Path) ->
     assert target.is_file()
 
 
+@pytest.mark.slow
 def test_cli_reads_the_prompt_from_stdin(server: str) -> None:
     result = nano_banana(server, "--json", "generate", "-", stdin="a lighthouse from a pipe\n")
     assert result.returncode == 0, result.stderr
@@ -264,6 +270,7 @@ def test_cli_reads_the_prompt_from_stdin(server: str) -> None:
     assert created["body"]["prompt"] == "a lighthouse from a pipe"
 
 
+@pytest.mark.slow
 def test_cli_cost_refuses_a_negative_count(server: str) -> None:
     result = nano_banana(server, "cost", "--images", "-3")
     assert result.returncode == 2
@@ -271,6 +278,7 @@ def test_cli_cost_refuses_a_negative_count(server: str) -> None:
     assert "$" not in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_jobs_list_filters_by_types(server: str) -> None:
     made = json.loads(nano_banana(server, "--json", "generate", "a typed lighthouse").stdout)
     job_type = spec.generation().job_type
@@ -279,6 +287,7 @@ def test_cli_jobs_list_filters_by_types(server: str) -> None:
     assert nano_banana(server, "jobs", "list", "--types", "flux").stdout == ""
 
 
+@pytest.mark.slow
 def test_cli_ctrl_c_while_waiting_names_the_job_and_how_to_cancel_or_resume(
     tmp_path: Path,
 ) -> None:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from krea_nano_banana_spec import waits
 
 
@@ -85,6 +87,7 @@ print(moved)
 """
 
 
+@pytest.mark.slow
 def test_the_mock_puts_virtual_time_in_place_without_the_sdk() -> None:
     result = subprocess.run(
         [sys.executable, "-c", HIDE_THE_SDK], capture_output=True, text=True, timeout=60

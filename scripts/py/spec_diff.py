@@ -27,7 +27,8 @@ from deepdiff import DeepDiff
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # this checkout's spec package, not another installed one
-from krea_nano_banana_spec.pricing_tables import parse_compute_unit_table  # noqa: E402
+from krea_nano_banana_spec.normalize import METHODS  # noqa: E402
+from krea_nano_banana_spec.pricing_tables import parse_compute_unit_table, rows_of  # noqa: E402
 
 # Krea's own extension: compared like any part of the contract. Every other `x-` key is ours
 # (x-lifecycle, x-pricing, ...) and never drift: the prices of x-pricing are compared with
@@ -205,8 +206,10 @@ def normalise_operation(
     return result
 
 
-def _units(value: Any) -> str:
-    return format(Decimal(str(value)).normalize(), "f")
+def _units(price: Mapping[str, Any]) -> str:
+    """One price of `x-pricing` written as Krea's tables write it (`~3` when approximate)."""
+    units = format(Decimal(str(price["compute_units"])).normalize(), "f")
+    return f"~{units}" if price.get("approximate") else units
 
 
 def price_rows(operation: Mapping[str, Any], ours: bool = False) -> dict[str, str]:
@@ -216,15 +219,17 @@ def price_rows(operation: Mapping[str, Any], ours: bool = False) -> dict[str, st
     pricing = operation.get("x-pricing") if ours else None
     if pricing:
         if "per_job" in pricing:
-            return {"": _units(pricing["per_job"]["compute_units"])}
-        return {
-            str(value): _units(price["compute_units"])
-            for value, price in pricing.get("by_value", {}).items()
-        }
+            return {"": _units(pricing["per_job"])}
+        return {str(value): _units(price) for value, price in pricing.get("by_value", {}).items()}
     table = parse_compute_unit_table(str(operation.get("description", "")))
-    if table is None:
-        return {}
-    return {" ".join(row): _units(price.compute_units) for row, price in table.prices.items()}
+    return {} if table is None else rows_of(table)
+
+
+def prices_text(rows: Mapping[str, str]) -> str:
+    """Price rows as a reader says them: `3 compute units`, `34.4 (1K), 57.8 (2K) compute units`."""
+    if set(rows) == {""}:
+        return f"{rows['']} compute units"
+    return ", ".join(f"{units} ({row})" for row, units in rows.items()) + " compute units"
 
 
 def our_operations(document: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -233,7 +238,7 @@ def our_operations(document: Mapping[str, Any]) -> list[tuple[str, str]]:
         (method, path)
         for path, item in document["paths"].items()
         for method, operation in item.items()
-        if isinstance(operation, dict) and "operationId" in operation
+        if isinstance(operation, dict) and method in METHODS
     ]
 
 
@@ -318,9 +323,17 @@ def classify(
     if path[0] == PRICES:
         row = f"{path[1]!r}" if len(path) > 1 and path[1] else "the single price"
         diff.impacts = ["mock"]  # estimate_cost, `nano-banana cost` and the mock's credits
+        if len(path) == 1:  # a whole table appeared or went
+            gone = change == "removed"
+            diff.detail = (
+                f"prices gone upstream (ours: {prices_text(ours)})"
+                if gone
+                else f"prices new upstream: {prices_text(upstream)}"
+            )
+            return diff
         diff.detail = {
-            "added": f"price of {row} is new upstream: {_short(upstream)} compute units",
-            "removed": f"price of {row} is gone upstream (ours: {_short(ours)} compute units)",
+            "added": f"price of {row} is new upstream: {upstream} compute units",
+            "removed": f"price of {row} is gone upstream (ours: {ours} compute units)",
         }.get(change, f"price of {row}: {ours} -> {upstream} compute units upstream")
         return diff
     if path[0] == "parameters" and len(path) == 2:
@@ -429,7 +442,7 @@ def not_adopted(ours: list[tuple[str, str]], upstream: Mapping[str, Any]) -> lis
             if not isinstance(operation, dict) or (method, path) in ours:
                 continue
             prices = price_rows(operation)
-            priced = f"; {_short(prices)} compute units" if prices else ""
+            priced = f"; {prices_text(prices)}" if prices else ""
             what = (
                 f"model {path.rstrip('/').rsplit('/', 1)[-1]!r}"
                 if "/generate/" in path

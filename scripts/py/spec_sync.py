@@ -27,13 +27,11 @@ from changelog import bump, changelog_entry, next_version, write_changelog, writ
 from spec_sync_import import (
     TAG_DESCRIPTIONS,
     Refused,
-    model_of,
     new_operation,
     normalise_operation,
 )
 from spec_sync_merge import ADDED, MAJOR, MINOR, PATCH, Change, Conflict, Merger, Reviewed
 from spec_sync_parts import (
-    OUR_ALIASES,
     Plan,
     check_tiers,
     sync_aliases,
@@ -42,6 +40,8 @@ from spec_sync_parts import (
 )
 from spec_sync_reviewed import lock_conflicts, reviewed_differences
 from spec_sync_yaml import dump, literal, round_trip
+
+from krea_nano_banana_spec.normalize import derived_operation_id, model_of
 
 ROOT = Path(__file__).resolve().parents[2]
 EXIT_SYNCED, EXIT_CONFLICT, EXIT_UNAVAILABLE = 0, 2, 3
@@ -95,8 +95,6 @@ def plan_sync(
     ours: dict[str, tuple[str, MutableMapping[str, Any], Mapping[str, Any], Mapping[str, Any]]] = {}
     for label, (method, path) in operations(document).items():
         operation = document["paths"][path][method]
-        if "operationId" not in operation:
-            continue
         subject = model_of(path) if "x-krea-job-type" in operation else label
         if label not in theirs_by_label:
             plan.conflicts.append(Conflict(subject, label, "the operation is gone upstream"))
@@ -142,24 +140,24 @@ def add_operation(
         for op in item.values()
         if isinstance(op, Mapping) and "x-krea-job-type" in op
     ]
-    taken = {
-        op.get("operationId")
-        for item in document["paths"].values()
-        for op in item.values()
-        if isinstance(op, Mapping)
-    }
-    legacy = any(OUR_ALIASES in op for op in generations)
     try:
         operation, name, schema, notes = new_operation(
-            path, theirs, generations[0] if generations else None, legacy
+            path, theirs, generations[0] if generations else None
         )
     except Refused as refused:
         plan.conflicts.append(Conflict(model_of(path), "--add", str(refused)))
         return
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    if operation["operationId"] in taken or name in schemas:
+    taken = {
+        op.get("operationId") or derived_operation_id(method, known)
+        for known, item in document["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, Mapping)
+    }
+    operation_id = derived_operation_id("post", path)  # what normalisation will give it
+    if operation_id in taken or name in schemas:
         plan.conflicts.append(
-            Conflict(model_of(path), "--add", f"{operation['operationId']} or {name} is taken")
+            Conflict(model_of(path), "--add", f"{operation_id} or {name} is taken")
         )
         return
     tag = operation["tags"][0]

@@ -1,28 +1,31 @@
-"""Krea's operations as openapi.yaml writes them: each normalisation step spec-sync applies to
-an upstream operation, and the import of a new one as a model of ours.
+"""Krea's operations as openapi.yaml writes them, and the import of a new one as a model of ours.
 
-Krea writes its operations with no `operationId`, the request body not marked required, every
-schema inline, and some enums as an `anyOf` of `const`s. openapi-python-client mis-generates
-those (a body `X | Unset`, an `anyOf` of constants that accepts only its first value), so each
-operation is written into openapi.yaml normalised, by the steps below, and nothing else:
-  - operationId: `generate_<model>`, the model being the last segment of the path;
-  - requestBody.required: true (no request without a body can succeed: see
-    known-differences.yaml);
-  - an `anyOf` (nested or not) of `const`s becomes one `enum`, with the `default` it had;
-  - every enum gets `x-enum-varnames`, so that values such as `16:9` name their members.
-Our own extensions are filled in from documented defaults (README, "When the API changes"),
-and an operation none of them fits is refused, naming what is missing.
+An operation is written as Krea writes it: no `operationId` and the request body unmarked, for
+the spec package's one normalisation (`krea_nano_banana_spec.normalize`) derives them wherever
+the spec is read, and spec-diff then compares like with like. spec-sync writes only what that
+normalisation leaves to a reader, and keeps it readable: an `anyOf` (nested or not) of `const`s
+as one `enum` (normalize's own rule), each enum with `x-enum-varnames` so that values such as
+`16:9` name their members, and the request schema under the component name the normalisation
+would give it. Our own extensions are filled in from documented defaults (README, "When the API
+changes"), and an operation none of them fits is refused, naming what is missing.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import jsonschema
-from price_tables import pricing_from
+
+from krea_nano_banana_spec.normalize import (
+    constants_of,
+    derived_operation_id,
+    model_of,
+    request_schema_name,
+)
+from krea_nano_banana_spec.pricing_tables import pricing_from
 
 BILLED = "per completed job; failed and cancelled jobs are not billed"
 # How the mock answers each kind of upstream operation (Krea's tag): the job type it records and
@@ -48,21 +51,9 @@ class Refused(Exception):
     """An upstream operation that openapi.yaml cannot take without a person's decision."""
 
 
-def model_of(path: str) -> str:
-    return path.rstrip("/").rsplit("/", 1)[-1]
-
-
-def operation_id_of(path: str) -> str:
-    return "generate_" + re.sub(r"[^0-9a-zA-Z]+", "_", model_of(path)).strip("_").lower()
-
-
 def schema_name_of(path: str) -> str:
-    """`Flux11ProRequest`; a model named like a number takes its vendor's name in front
-    (`Qwen2512Request`), since a class name cannot start with a digit."""
-    segments = path.strip("/").split("/")
-    words = segments[-1:] if not segments[-1][:1].isdigit() else segments[-2:]
-    parts = [p for word in words for p in re.split(r"[^0-9a-zA-Z]+", word) if p]
-    return "".join(part[:1].upper() + part[1:] for part in parts) + "Request"
+    """The request schema's component name, as the normalisation names an inline one."""
+    return request_schema_name(path, derived_operation_id("post", path))
 
 
 def enum_varname(value: Any) -> str:
@@ -81,33 +72,6 @@ def tier_edge(tier: str) -> int | None:
     return None
 
 
-def _consts(schema: Any) -> list[Any] | None:
-    """The constants of an `anyOf` made only of `const`s (nested `anyOf`s flattened)."""
-    if not isinstance(schema, Mapping):
-        return None
-    if "const" in schema and set(schema) <= {"const", "type", "description"}:
-        return [schema["const"]]
-    branches = schema.get("anyOf")
-    if not isinstance(branches, list) or not branches:
-        return None
-    found: list[Any] = []
-    for branch in branches:
-        inner = _consts(branch)
-        if inner is None:
-            return None
-        found.extend(inner)
-    return found
-
-
-def _types(schema: Any) -> set[str]:
-    if not isinstance(schema, Mapping):
-        return set()
-    if "anyOf" in schema:
-        return set().union(*(_types(b) for b in schema["anyOf"]))
-    kind = schema.get("type")
-    return {kind} if isinstance(kind, str) else set(kind or ())
-
-
 def normalise_schema(schema: Any) -> Any:
     """A copy of an upstream schema with each `anyOf` of `const`s turned into an enum, and
     `x-enum-varnames` on every enum."""
@@ -115,10 +79,11 @@ def normalise_schema(schema: Any) -> Any:
         return [normalise_schema(item) for item in schema]
     if not isinstance(schema, Mapping):
         return schema
-    consts = _consts(schema) if "anyOf" in schema else None
-    if consts is not None:
+    found = constants_of(schema) if "anyOf" in schema else None
+    if found is not None:
+        consts, kinds = found
         rest = {k: v for k, v in schema.items() if k != "anyOf"}
-        kinds = _types(schema)
+        kinds.discard(None)
         enum_schema: dict[str, Any] = {"type": kinds.pop() if len(kinds) == 1 else sorted(kinds)}
         schema = {**enum_schema, "enum": consts, **rest}
     normalised = {key: normalise_schema(value) for key, value in schema.items()}
@@ -135,12 +100,11 @@ def request_schema(operation: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def normalise_operation(operation: Mapping[str, Any]) -> dict[str, Any]:
-    """An upstream operation as openapi.yaml writes it (the steps in this module's docstring),
-    its schemas still inline."""
+    """An upstream operation as openapi.yaml writes it (this module's docstring), its schemas
+    still inline."""
     normalised = copy.deepcopy(dict(operation))
     body = normalised.get("requestBody")
     if isinstance(body, dict):
-        body["required"] = True
         for media in body.get("content", {}).values():
             if "schema" in media:
                 media["schema"] = normalise_schema(media["schema"])
@@ -205,7 +169,7 @@ def valid_example(media: Mapping[str, Any], schema: Mapping[str, Any]) -> Any | 
 
 
 def new_operation(
-    path: str, upstream: Mapping[str, Any], template: Mapping[str, Any] | None, legacy_aliases: bool
+    path: str, upstream: Mapping[str, Any], template: Mapping[str, Any] | None
 ) -> tuple[dict[str, Any], str, dict[str, Any], list[str]]:
     """The operation for openapi.yaml, its request schema's component name and schema, and the
     notes a reviewer should read. `template` is an operation of ours whose shared parts
@@ -219,7 +183,6 @@ def new_operation(
     notes: list[str] = []
     parameters = list(normalised.get("parameters", []))
     body: dict[str, Any] = {
-        "required": True,
         "content": {
             "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name_of(path)}"}}
         },
@@ -230,7 +193,6 @@ def new_operation(
     elif "example" in media:
         notes.append(f"{model}: Krea's request example breaks its own schema; left out")
     operation: dict[str, Any] = {
-        "operationId": operation_id_of(path),
         "tags": [kind["tag"]],
         "summary": normalised.get("summary", model),
         "description": normalised.get("description", ""),
@@ -239,8 +201,6 @@ def new_operation(
     aliases = normalised.get("x-krea-deprecated-field-aliases")
     if aliases:
         operation["x-krea-deprecated-field-aliases"] = aliases
-        if legacy_aliases:
-            operation["x-deprecated-aliases"] = legacy_aliases_of(aliases)
     pricing = pricing_from(operation["description"], fields)
     if pricing is None:
         notes.append(f"{model}: no compute-unit table in Krea's description; no price")
@@ -260,16 +220,3 @@ def new_operation(
     else:
         operation["responses"] = normalised.get("responses", {})
     return operation, schema_name_of(path), schema, notes
-
-
-def legacy_aliases_of(aliases: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Krea's `x-krea-deprecated-field-aliases` in the format of our `x-deprecated-aliases`."""
-    return [
-        {
-            "alias": entry["from"],
-            "replacement": entry["to"],
-            "sunset": str(entry["sunset_date"]),
-            "migration_url": entry.get("migration_url", ""),
-        }
-        for entry in aliases
-    ]

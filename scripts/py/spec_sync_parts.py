@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from price_tables import pricing_from
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from spec_sync_import import BILLED, TIER_FIELD, legacy_aliases_of, tier_edge
+from spec_sync_import import BILLED, TIER_FIELD, tier_edge
 from spec_sync_merge import ADDED, CHANGED, MAJOR, MINOR, PATCH, REMOVED, Change, Conflict
 from spec_sync_yaml import literal, put
 
+from krea_nano_banana_spec.pricing_tables import pricing_from
+
 KREA_ALIASES = "x-krea-deprecated-field-aliases"
-OUR_ALIASES = "x-deprecated-aliases"  # ours, kept in step with Krea's while the spec has it
 
 
 @dataclass
@@ -48,15 +48,6 @@ def sync_aliases(
 ) -> None:
     wanted = [dict(entry) for entry in theirs.get(KREA_ALIASES, [])]
     mine = {str(a["from"]): a for a in ours.get(KREA_ALIASES, []) or []}
-    if OUR_ALIASES in ours and not mine:  # before the first sync: ours say what we knew
-        mine = {
-            str(a["alias"]): {
-                "from": a["alias"],
-                "to": a["replacement"],
-                "sunset_date": str(a["sunset"]),
-            }
-            for a in ours[OUR_ALIASES]
-        }
     for entry in wanted:
         before = mine.pop(str(entry["from"]), None)
         until = str(entry.get("sunset_date"))
@@ -83,10 +74,6 @@ def sync_aliases(
             put(ours, KREA_ALIASES, plan.shared[key], after="x-krea-job-type")
         else:
             ours.pop(KREA_ALIASES, None)
-    if OUR_ALIASES in ours:
-        legacy = legacy_aliases_of(wanted)
-        if json.dumps(ours[OUR_ALIASES], default=str) != json.dumps(legacy, default=str):
-            ours[OUR_ALIASES] = legacy  # a fresh list: the anchored one stays for the others
 
 
 def _shown(entry: Mapping[str, Any] | None) -> str | None:

@@ -1,4 +1,4 @@
-"""The deprecated camelCase request aliases, as the spec's `x-deprecated-aliases` states them.
+"""The deprecated camelCase request aliases, as Krea's `x-krea-deprecated-field-aliases` says.
 
 Before its sunset an alias is renamed to its replacement and the response says so with
 `Deprecation`, `Sunset` and `Link` headers; from the sunset instant on it is a 400 naming the
