@@ -28,7 +28,7 @@ from devtools.servers import READY_PREFIX, ROOT, mock_server
 CREATE = spec.generation(spec.default_model()).path
 STATIC = Path(ROOT, "mock_server/krea_nano_banana_mock/dashboard/static")
 UI = "/__mock__/ui"
-GRAPH = spec.lifecycle()
+LIFECYCLE = spec.lifecycle()
 
 
 def mock_source(mock: KreaMock) -> Source:
@@ -103,13 +103,13 @@ def test_jobs_show_their_tenant_digest_prompt_timeline_and_result() -> None:
     assert completed["tenant"] != failed["tenant"]
     assert "token" not in str(jobs)
     statuses = tuple(change["entered"] for change in completed["history"])
-    assert statuses[-1] == GRAPH.succeeded
-    assert GRAPH.is_path(statuses)
+    assert statuses[-1] == LIFECYCLE.succeeded
+    assert LIFECYCLE.is_path(statuses)
     assert len(statuses) > 2
     times = [change["at"] for change in completed["history"]]
     assert times == sorted(times)
     assert completed["result"]["urls"][0].startswith("/results/")
-    assert failed["status"] == GRAPH.failed
+    assert failed["status"] == LIFECYCLE.failed
     assert failed["result"]["error"]
     assert failed["thumbnail"] is None
 

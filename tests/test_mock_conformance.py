@@ -97,16 +97,16 @@ def test_every_documented_status_of_every_operation_conforms(
     assert seen == documented()
 
 
-GRAPH = spec.lifecycle()
+LIFECYCLE = spec.lifecycle()
 # Each scenario, and the path its jobs take: the spec's `x-lifecycle.mock_paths`.
 SCENARIO_PATHS = {
-    "": GRAPH.mock_paths["complete"],
-    "scenario=fail; reason=timeout": GRAPH.mock_paths["fail"],
-    "scenario=stuck": GRAPH.mock_paths["stuck"],
-    "scenario=slow": GRAPH.mock_paths["complete"],
+    "": LIFECYCLE.mock_paths["complete"],
+    "scenario=fail; reason=timeout": LIFECYCLE.mock_paths["fail"],
+    "scenario=stuck": LIFECYCLE.mock_paths["stuck"],
+    "scenario=slow": LIFECYCLE.mock_paths["complete"],
 }
 # Enough polls for the slowest scenario's path (ten polls a step), with some to spare.
-POLLS = 10 * len(GRAPH.statuses) + 5
+POLLS = 10 * len(LIFECYCLE.statuses) + 5
 
 
 def walk(client: CheckedClient, prefer: str) -> tuple[list[str], httpx.Response]:
@@ -122,7 +122,7 @@ def walk(client: CheckedClient, prefer: str) -> tuple[list[str], httpx.Response]
         assert listed[job_id] == status, f"listed as {listed[job_id]}, got as {status}"
         if status != seen[-1]:
             seen.append(status)
-        if status in GRAPH.terminal:
+        if status in LIFECYCLE.terminal:
             break
     return seen, client.cancel(job_id)
 
@@ -134,11 +134,11 @@ def test_job_bodies_conform_at_every_status_of_every_scenario(
     client = connect(krea_mock.transport())
     seen, cancel = walk(client, prefer)
     assert seen == list(SCENARIO_PATHS[prefer])  # every status of the path, in order
-    if seen[-1] in GRAPH.user_cancellable:
+    if seen[-1] in LIFECYCLE.user_cancellable:
         assert cancel.status_code == 200, cancel.text
         assert cancel.content == b""  # Krea documents the cancel's 200 with no body
         assert client.get_job(cancel.request.url.path.rsplit("/", 1)[-1])["status"] == (
-            GRAPH.cancelled
+            LIFECYCLE.cancelled
         )
     else:
         assert cancel.status_code == 409, cancel.text
@@ -152,7 +152,7 @@ def test_the_walk_sees_a_skipped_status(
     mutants.MUTANTS["skips-statuses"][1](monkeypatch)
     seen, _ = walk(connect(krea_mock.transport()), "")
     assert seen != list(SCENARIO_PATHS[""])
-    assert seen == [GRAPH.mock_paths["complete"][0], GRAPH.succeeded]
+    assert seen == [LIFECYCLE.mock_paths["complete"][0], LIFECYCLE.succeeded]
 
 
 def test_the_checks_catch_a_nonconforming_response() -> None:

@@ -8,7 +8,7 @@ from krea_nano_banana_mock import KreaMock
 import krea_nano_banana_spec as spec
 from tests.helpers import CheckedClient
 
-GRAPH = spec.lifecycle()
+LIFECYCLE = spec.lifecycle()
 
 
 def test_poll_policy_moves_one_step_per_poll(client: CheckedClient) -> None:
@@ -18,14 +18,14 @@ def test_poll_policy_moves_one_step_per_poll(client: CheckedClient) -> None:
     assert job["result"] is None
     seen = client.poll_until_terminal(job["job_id"])
     assert seen == ["scheduled", "processing", "sampling", "completed"]
-    assert GRAPH.is_path(("queued", *seen))
+    assert LIFECYCLE.is_path(("queued", *seen))
 
 
 def test_completed_at_and_urls_appear_exactly_at_completion(client: CheckedClient) -> None:
     job_id = client.create_job()["job_id"]
     while True:
         job = client.get_job(job_id)
-        done = job["status"] in GRAPH.terminal
+        done = job["status"] in LIFECYCLE.terminal
         assert (job["completed_at"] is not None) == done
         assert bool(job["result"] and job["result"].get("urls")) == (job["status"] == "completed")
         if done:
@@ -82,7 +82,7 @@ def test_cancel_from_queued_or_processing(
     job_id = client.create_job()["job_id"]
     if steps:
         krea_mock.advance(job_id, steps)
-    assert client.get_job(job_id)["status"] in GRAPH.user_cancellable
+    assert client.get_job(job_id)["status"] in LIFECYCLE.user_cancellable
     response = client.cancel(job_id)
     assert (response.status_code, response.content) == (200, b"")  # Krea documents no body
     assert "content-type" not in response.headers

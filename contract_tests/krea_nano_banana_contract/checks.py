@@ -21,7 +21,7 @@ from krea_nano_banana_spec.validation import response_checker
 
 _LIST = spec.operation_for("job.list").operation_id
 _CANCEL = spec.operation_for("job.cancel").operation_id
-GRAPH = spec.lifecycle()
+LIFECYCLE = spec.lifecycle()
 
 
 class ContractViolation(Failure):
@@ -108,7 +108,7 @@ def cancel_answer_is_empty_or_the_cancelled_job(operation_id: str, response: htt
         job = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         job = None
-    if not isinstance(job, dict) or job.get("status") != GRAPH.cancelled:
+    if not isinstance(job, dict) or job.get("status") != LIFECYCLE.cancelled:
         raise UnexpectedCancelAnswer(
             operation_id, response.status_code, f"{CANCEL_ANSWER}: {response.text[:120]!r}"
         )
@@ -238,11 +238,11 @@ def job_fields_match_its_status(job: dict[str, Any]) -> None:
             f"completed_at={job.get('completed_at')!r} at status {status}", FIELDS_MATCH
         )
     result = job.get("result") or {}
-    if bool(result.get("urls")) != (status == GRAPH.succeeded):
+    if bool(result.get("urls")) != (status == LIFECYCLE.succeeded):
         raise LifecycleViolation(
             f"result.urls={result.get('urls')!r} at status {status}", FIELDS_MATCH
         )
-    if ("error" in result and result["error"] is not None) != (status == GRAPH.failed):
+    if ("error" in result and result["error"] is not None) != (status == LIFECYCLE.failed):
         raise LifecycleViolation(
             f"result.error={result.get('error')!r} at status {status}", FIELDS_MATCH
         )

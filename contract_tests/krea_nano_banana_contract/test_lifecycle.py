@@ -17,7 +17,7 @@ from krea_nano_banana_contract.checks import (
 from krea_nano_banana_contract.strategies import minimal_body
 from krea_nano_banana_contract.target import Target
 
-GRAPH = spec.lifecycle()
+LIFECYCLE = spec.lifecycle()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -58,7 +58,7 @@ def test_polled_statuses_follow_the_lifecycle_and_fields_match(
     for body in seen:
         job_fields_match_its_status(body)
     if "fail" in prefer:
-        assert statuses[-1] == GRAPH.failed
+        assert statuses[-1] == LIFECYCLE.failed
 
 
 @given(polls=st.integers(0, 6), stuck=st.booleans(), data=st.data())
@@ -76,12 +76,12 @@ def test_cancel_succeeds_exactly_from_queued_or_processing(
         after = client.poll(job["job_id"])
     if response.status_code == 200:
         # client.cancel held the answer to "no body, an empty body or the cancelled job"
-        assert after["status"] == GRAPH.cancelled
+        assert after["status"] == LIFECYCLE.cancelled
         job_fields_match_its_status(after)
     else:
         assert response.status_code == 409, response.text
-        assert after["status"] != GRAPH.cancelled
+        assert after["status"] != LIFECYCLE.cancelled
     if spending.every_step_seen:  # nothing moves between the last poll and the cancel
-        assert (response.status_code == 200) == (before in GRAPH.user_cancellable), before
-    elif before in GRAPH.terminal:
+        assert (response.status_code == 200) == (before in LIFECYCLE.user_cancellable), before
+    elif before in LIFECYCLE.terminal:
         assert response.status_code == 409

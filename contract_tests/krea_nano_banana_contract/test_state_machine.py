@@ -26,7 +26,7 @@ from krea_nano_banana_contract.checks import (
 from krea_nano_banana_contract.strategies import MODELS, minimal_body, webhook_header
 from krea_nano_banana_contract.target import ContractClient, Target
 
-GRAPH = spec.lifecycle()
+LIFECYCLE = spec.lifecycle()
 HOOK = "https://hooks.example.test/contract"
 # The rules this machine checks, as the run's report names them. Each violation is raised where
 # it is found: Hypothesis tells distinct bugs apart by the line that raised them.
@@ -85,7 +85,7 @@ class JobsMachine(RuleBasedStateMachine):
         response = tenant.client.create(minimal_body(model), headers, model)
         assert response.status_code == 200, response.text
         job = response.json()
-        assert job["status"] in GRAPH.initial
+        assert job["status"] in LIFECYCLE.initial
         tenant.jobs.append(job["job_id"])
         tenant.first_created_at = tenant.first_created_at or job["created_at"]
         tenant.last_seen[job["job_id"]] = job["status"]
@@ -99,9 +99,11 @@ class JobsMachine(RuleBasedStateMachine):
         tenant = self.tenants[self.owner[job_id]]
         job = tenant.client.poll(job_id)
         before = tenant.last_seen[job_id]
-        follows = GRAPH.allows if self.target.every_step_seen else GRAPH.reachable
+        follows = LIFECYCLE.allows if self.target.every_step_seen else LIFECYCLE.reachable
         # A backlogged job may have been promoted to queued unseen, when another job ended.
-        unseen_promotion = before == GRAPH.over_limit and GRAPH.reachable(before, job["status"])
+        unseen_promotion = before == LIFECYCLE.over_limit and LIFECYCLE.reachable(
+            before, job["status"]
+        )
         if not (job["status"] == before or follows(before, job["status"]) or unseen_promotion):
             raise LifecycleViolation(
                 f"job {job_id} went from {before} to {job['status']}, which the lifecycle does"
@@ -118,13 +120,13 @@ class JobsMachine(RuleBasedStateMachine):
         response = tenant.client.cancel(job_id)
         if response.status_code == 200:
             # client.cancel held the answer to "no body, an empty body or the cancelled job"
-            tenant.last_seen[job_id] = GRAPH.cancelled
+            tenant.last_seen[job_id] = LIFECYCLE.cancelled
         else:
             if response.status_code != 409:
                 raise RuleViolation(f"cancel answered {response.text}", CANCEL)
         # In-process nothing moves between the last poll and the cancel.
-        in_step = not self.target.live and before != GRAPH.over_limit
-        if in_step and (response.status_code == 200) != (before in GRAPH.user_cancellable):
+        in_step = not self.target.live and before != LIFECYCLE.over_limit
+        if in_step and (response.status_code == 200) != (before in LIFECYCLE.user_cancellable):
             raise RuleViolation(f"cancel from {before} answered {response.status_code}", CANCEL)
 
     @rule(job_id=jobs)
@@ -199,7 +201,7 @@ class JobsMachine(RuleBasedStateMachine):
         for tenant in self.tenants:
             for job_id in tenant.hooked:
                 status = tenant.last_seen[job_id]
-                if status in GRAPH.terminal and status not in delivered.get(job_id, set()):
+                if status in LIFECYCLE.terminal and status not in delivered.get(job_id, set()):
                     raise RuleViolation(f"no webhook for {job_id} ({status})", DELIVERY)
             for job_id in delivered:
                 if job_id not in self.owner:

@@ -15,7 +15,7 @@ from krea_nano_banana_contract.checks import body_matches_schema
 from krea_nano_banana_contract.strategies import minimal_body, webhook_header
 from krea_nano_banana_contract.target import Target
 
-GRAPH = spec.lifecycle()
+LIFECYCLE = spec.lifecycle()
 HOOK = "https://hooks.example.test/contract-webhooks"
 JOB = spec.operation_for("job.get").operation_id
 
