@@ -299,8 +299,8 @@ def test_the_report_is_a_checklist_that_names_parameters_and_says_what_next() ->
     text = spec_diff.report(found)
     assert "  [ ] GET /jobs: query parameter status: enum value 'archived' added upstream" in text
     assert "(the body)" not in text
-    assert "Next, for each open item above:\n  [ ] edit openapi.yaml" in text
-    assert "./scripts/regenerate" in text
+    assert "Next, for each open item above:\n  [ ] ./scripts/spec-sync" in text
+    assert "known-differences.yaml" in text
 
 
 @pytest.mark.slow

@@ -75,9 +75,9 @@ exit codes:
 """
 NEXT_STEPS = """\
 Next, for each open item above:
-  [ ] edit openapi.yaml to match upstream, or, where upstream is wrong, add a reviewed entry
-      with its evidence to known-differences.yaml
-  [ ] ./scripts/regenerate          rewrites generated/ from openapi.yaml
+  [ ] ./scripts/spec-sync           brings upstream in, regenerates, writes CHANGELOG.md and
+                                    the version (--add PATH for a model not adopted yet)
+  [ ] where upstream is wrong, a reviewed entry with its evidence in known-differences.yaml
   [ ] ./scripts/spec-diff           until nothing is open but what is not adopted
   [ ] ./scripts/test                the SDK, mock, CLI and contract suite follow the spec
   [ ] the contract suite live against Krea (README, "Contract testing")"""
