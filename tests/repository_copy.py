@@ -52,7 +52,7 @@ def run_in(copied: Path, command: list[str], **env: str) -> subprocess.Completed
         env={**os.environ, "PYTHONPATH": path, **env},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,  # the largest copy: every operation of Krea's document
         check=False,
     )
 

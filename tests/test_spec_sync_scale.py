@@ -12,8 +12,6 @@ Then the contract suite runs over all 22 image models (and a sample of the video
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.repository_copy import run_in
 from tests.test_spec_sync import KREA_DOCUMENT, copy_repository, krea_document, spec_sync
 
 pytestmark = pytest.mark.slow(seconds=10)
@@ -143,21 +142,6 @@ DRIVER = textwrap.dedent(
     print(json.dumps(out))
     """
 )
-
-
-def run_in(copied: Path, command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    path = os.pathsep.join(
-        str(copied / folder) for folder in ("", "generated", "mock_server", "contract_tests")
-    )
-    return subprocess.run(
-        command,
-        cwd=copied,
-        env={**os.environ, "PYTHONPATH": path, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
